@@ -1,0 +1,380 @@
+// The archiver (docs/format.md §3, DESIGN.md §3): walks the chosen paths depth first, skips files
+// whose (path, size, mtime, ctime, inode) match the file cache, chunks and stores the rest, writes
+// one tree blob per directory bottom-up, and commits a snapshot. Memory is bounded by the depth of
+// the tree and the open packs, never by the number of files.
+//
+// File and metadata I/O is synchronous on purpose: readdir + lstatSync walk ~200k entries/s and
+// readSync is ~3x faster than fs.promises on cached data (research/perf.md §6). The event loop is
+// given back between chunks so that pack uploads progress.
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs'
+import type { BigIntStats } from 'node:fs'
+import { isAbsolute, resolve } from 'node:path'
+import { InvalidArgumentError, P2pbakError } from './errors.js'
+import { readXattrs } from './fs/xattr.js'
+import { FileChunker, createChunkerParams } from './repository/chunker.js'
+import type { ChunkSizes } from './repository/chunker.js'
+import { BlobType, FileContent, NodeType } from './repository/pb/repo.js'
+import type { ContentRef, Node, Snapshot, Summary } from './repository/pb/repo.js'
+import { defaultSnapshotFields, encodeTree } from './repository/repository.js'
+import type { Repository } from './repository/repository.js'
+import { hex } from './repository/blob.js'
+
+export interface BackupOptions {
+  /** Absolute paths to back up. */
+  paths: string[]
+  owner: string
+  tags?: string[]
+  hostname?: string
+  /** Chunk sizes (tests only; the defaults are the format's). */
+  chunkSizes?: ChunkSizes
+  /** Called at most every `progressIntervalMs` (default 250) and once at the end. */
+  onProgress?: (p: BackupProgress) => void
+  progressIntervalMs?: number
+  signal?: AbortSignal
+}
+
+export interface BackupProgress {
+  filesDone: number
+  bytesDone: number
+  packsWritten: number
+  currentPath: string
+}
+
+export interface BackupResult {
+  snapshotId: string
+  summary: Summary
+}
+
+/** One problem that did not stop the backup (an unreadable file, a FIFO, a vanished file). */
+export interface BackupWarning { path: string, message: string }
+
+const MAX_WARNINGS_IN_SNAPSHOT = 1000
+const FILE_CACHE_BATCH = 2000
+
+export async function backup (repo: Repository, chunkerKey: Uint8Array, options: BackupOptions): Promise<BackupResult> {
+  const started = Date.now()
+  if (options.paths.length === 0) throw new InvalidArgumentError('nothing to back up: no paths given', { hint: 'name at least one folder, or set backup.paths in the config' })
+  const roots = normalizeRoots(options.paths)
+  const a = new Archiver(repo, chunkerKey, options)
+  const rootTree = await a.saveRoots(roots)
+  a.flushFileCache()
+  const all = await repo.listSnapshots()
+  const hostname = options.hostname ?? defaultSnapshotFields().hostname
+  const samePaths = (s: Snapshot): boolean => s.paths.length === roots.length && s.paths.every((p, i) => Buffer.from(p).equals(roots[i]!))
+  const parent = all.filter(s => s.snapshot.hostname === hostname && samePaths(s.snapshot)).at(-1)
+  const summary: Summary = { ...a.summary, durationMs: Date.now() - started, packsAdded: repo.stats.packs }
+  summary.warnings = a.warnings.slice(0, MAX_WARNINGS_IN_SNAPSHOT).map(w => `${w.path}: ${w.message}`)
+  const snapshot: Snapshot = {
+    version: 1,
+    ...defaultSnapshotFields(),
+    hostname,
+    owner: options.owner,
+    paths: roots,
+    tags: options.tags ?? [],
+    parent: parent === undefined ? new Uint8Array(0) : parent.ref.id,
+    tree: rootTree,
+    summary
+  }
+  const { snapshotId } = await repo.commitSnapshot(snapshot)
+  summary.packsAdded = repo.stats.packs
+  a.progress(true)
+  return { snapshotId, summary }
+}
+
+/** Absolute, resolved, de-duplicated, with paths inside another given path dropped. Sorted. */
+function normalizeRoots (paths: string[]): Buffer[] {
+  for (const p of paths) {
+    if (!isAbsolute(p)) throw new InvalidArgumentError(`backup path "${p}" is not absolute`, { hint: 'give full paths such as /home/alice/Documents' })
+  }
+  const sorted = [...new Set(paths.map(p => resolve(p)))].sort()
+  const out: string[] = []
+  for (const p of sorted) {
+    if (out.some(o => p === o || p.startsWith(o === '/' ? '/' : o + '/'))) continue
+    out.push(p)
+  }
+  return out.map(p => Buffer.from(p))
+}
+
+interface TrieNode { children: Map<string, TrieNode>, name: Buffer, real: boolean }
+
+class Archiver {
+  readonly summary: Summary = {
+    filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirs: 0, blobsAdded: 0, bytesRead: 0,
+    bytesAdded: 0, bytesStored: 0, totalFiles: 0, totalBytes: 0, durationMs: 0, warnings: [], packsAdded: 0
+  }
+
+  readonly warnings: BackupWarning[] = []
+  private readonly chunker: FileChunker
+  private readonly minChunk: number
+  private readonly cacheBatch: Array<[Buffer, { size: number, mtimeNs: bigint, ctimeNs: bigint, inode: bigint, content: Uint8Array }]> = []
+  private lastProgress = 0
+  private currentPath = ''
+  private readonly zero: Buffer
+
+  constructor (private readonly repo: Repository, chunkerKey: Uint8Array, private readonly options: BackupOptions) {
+    const params = createChunkerParams(chunkerKey, options.chunkSizes)
+    this.chunker = new FileChunker(params)
+    this.minChunk = params.min
+    this.zero = Buffer.alloc(params.max)
+  }
+
+  /** Builds the synthetic directories above the chosen paths (as restic does) and saves all. */
+  async saveRoots (roots: Buffer[]): Promise<Uint8Array> {
+    const top: TrieNode = { children: new Map(), name: Buffer.alloc(0), real: false }
+    for (const r of roots) {
+      let node = top
+      const parts = r.toString('latin1').split('/').filter(s => s !== '')
+      for (const part of parts) {
+        let child = node.children.get(part)
+        if (child === undefined) {
+          child = { children: new Map(), name: Buffer.from(part, 'latin1'), real: false }
+          node.children.set(part, child)
+        }
+        node = child
+      }
+      node.real = true
+    }
+    if (top.real) return await this.saveDir(Buffer.from('/')) // backing up "/" itself
+    return await this.saveSynthetic(top, Buffer.from('/'))
+  }
+
+  private async saveSynthetic (trie: TrieNode, dir: Buffer): Promise<Uint8Array> {
+    const nodes: Node[] = []
+    const children = [...trie.children.values()].sort((a, b) => Buffer.compare(a.name, b.name))
+    for (const child of children) {
+      const path = joinPath(dir, child.name)
+      if (child.real) {
+        const node = await this.saveEntry(path, child.name)
+        if (node !== undefined) nodes.push(node)
+        continue
+      }
+      const st = this.lstat(path)
+      if (st === undefined) continue
+      const node = baseNode(child.name, NodeType.DIR, st)
+      node.subtree = await this.saveSynthetic(child, path)
+      nodes.push(node)
+    }
+    return await this.saveTree(nodes)
+  }
+
+  private async saveDir (dir: Buffer): Promise<Uint8Array> {
+    let names: Buffer[]
+    try {
+      names = readdirSync(dir, { encoding: 'buffer' })
+    } catch (err) {
+      this.warn(dir, err)
+      names = []
+    }
+    names.sort(Buffer.compare)
+    const nodes: Node[] = []
+    for (const name of names) {
+      this.options.signal?.throwIfAborted()
+      const node = await this.saveEntry(joinPath(dir, name), name)
+      if (node !== undefined) nodes.push(node)
+    }
+    this.summary.dirs++
+    return await this.saveTree(nodes)
+  }
+
+  private async saveTree (nodes: Node[]): Promise<Uint8Array> {
+    const plain = encodeTree({ nodes })
+    const id = this.repo.blobId(plain)
+    await this.repo.saveBlob(BlobType.TREE, id, plain)
+    return id
+  }
+
+  private lstat (path: Buffer): BigIntStats | undefined {
+    try {
+      return lstatSync(path, { bigint: true })
+    } catch (err) {
+      this.warn(path, err)
+      return undefined
+    }
+  }
+
+  private async saveEntry (path: Buffer, name: Buffer): Promise<Node | undefined> {
+    const st = this.lstat(path)
+    if (st === undefined) return undefined
+    this.currentPath = path.toString()
+    if (st.isFile()) {
+      const node = baseNode(name, NodeType.FILE, st)
+      node.xattrs = this.xattrs(path)
+      const content = await this.saveFile(path, st)
+      if (content === undefined) return undefined
+      node.content = content
+      this.summary.totalFiles++
+      this.summary.totalBytes += Number(st.size)
+      this.progress(false)
+      return node
+    }
+    if (st.isDirectory()) {
+      const node = baseNode(name, NodeType.DIR, st)
+      node.xattrs = this.xattrs(path)
+      node.subtree = await this.saveDir(path)
+      return node
+    }
+    if (st.isSymbolicLink()) {
+      const node = baseNode(name, NodeType.SYMLINK, st)
+      try {
+        node.linkTarget = readlinkSync(path, { encoding: 'buffer' })
+      } catch (err) {
+        this.warn(path, err)
+        return undefined
+      }
+      return node
+    }
+    const kind = st.isFIFO() ? 'FIFO' : st.isSocket() ? 'socket' : st.isBlockDevice() ? 'block device' : st.isCharacterDevice() ? 'character device' : 'special file'
+    this.warnings.push({ path: path.toString(), message: `skipped: ${kind}s are not backed up` })
+    return undefined
+  }
+
+  private xattrs (path: Buffer): Node['xattrs'] {
+    try {
+      return readXattrs(path)
+    } catch (err) {
+      this.warn(path, err)
+      return []
+    }
+  }
+
+  /** The file's content list, from the cache when unchanged, else by reading it. */
+  private async saveFile (path: Buffer, st: BigIntStats): Promise<ContentRef[] | undefined> {
+    const cached = this.repo.state.getFile(path)
+    if (cached !== undefined && cached.size === Number(st.size) && cached.mtimeNs === st.mtimeNs &&
+        cached.ctimeNs === st.ctimeNs && cached.inode === st.ino) {
+      const refs = FileContent.decode(cached.content).refs
+      // Only trust the cache while every blob it names is known to be durable.
+      if (refs.every(r => r.blob.byteLength === 0 || this.repo.hasBlob(r.blob))) {
+        this.summary.filesUnmodified++
+        return refs
+      }
+    }
+    const refs = await this.readFile(path, st)
+    if (refs === undefined) return undefined
+    if (cached === undefined) this.summary.filesNew++
+    else this.summary.filesChanged++
+    this.cacheBatch.push([path, { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino, content: FileContent.encode({ refs }) }])
+    if (this.cacheBatch.length >= FILE_CACHE_BATCH) this.flushFileCache()
+    return refs
+  }
+
+  private async readFile (path: Buffer, st: BigIntStats): Promise<ContentRef[] | undefined> {
+    let fd: number
+    try {
+      fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NOATIME)
+    } catch (err) {
+      // O_NOATIME is refused on files we do not own (EPERM): retry without it.
+      try {
+        fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW)
+      } catch {
+        this.warn(path, err)
+        return undefined
+      }
+    }
+    const size = Number(st.size)
+    // A file that uses fewer blocks than its size has holes: store all-zero chunks as holes.
+    const sparse = Number(st.blocks) * 512 < size
+    const refs: ContentRef[] = []
+    try {
+      let read = 0
+      if (size < this.minChunk) {
+        const buf = Buffer.allocUnsafe(size)
+        while (read < size) {
+          const n = readSync(fd, buf, read, size - read, read)
+          if (n === 0) break
+          read += n
+        }
+        if (read > 0) refs.push(await this.saveChunk(buf.subarray(0, read), sparse))
+      } else {
+        const it = this.chunker.chunks(fd, size)
+        for (;;) {
+          const r = it.next()
+          if (r.done === true) { read = r.value; break }
+          refs.push(await this.saveChunk(r.value.chunk, sparse))
+          this.summary.bytesRead += r.value.chunk.byteLength
+        }
+      }
+      if (size < this.minChunk) this.summary.bytesRead += read
+      if (read !== size) this.warnings.push({ path: path.toString(), message: `changed size while being read (${size} → ${read} bytes); stored what was read` })
+    } catch (err) {
+      this.warn(path, err)
+      return undefined
+    } finally {
+      closeSync(fd)
+    }
+    return mergeHoles(refs)
+  }
+
+  private async saveChunk (chunk: Uint8Array, sparse: boolean): Promise<ContentRef> {
+    if (sparse && this.zero.compare(chunk, 0, chunk.byteLength, 0, chunk.byteLength) === 0) {
+      return { blob: new Uint8Array(0), hole: chunk.byteLength }
+    }
+    const id = this.repo.blobId(chunk)
+    const stored = await this.repo.saveBlob(BlobType.DATA, id, chunk)
+    if (stored > 0) {
+      this.summary.blobsAdded++
+      this.summary.bytesAdded += chunk.byteLength
+      this.summary.bytesStored += stored
+    }
+    return { blob: id, hole: 0 }
+  }
+
+  flushFileCache (): void {
+    if (this.cacheBatch.length === 0) return
+    const batch = this.cacheBatch.splice(0)
+    this.repo.state.transaction(() => { for (const [p, e] of batch) this.repo.state.putFile(p, e) })
+  }
+
+  private warn (path: Buffer, err: unknown): void {
+    if (err instanceof P2pbakError) throw err // ours (no space, integrity): not a per-file problem
+    const e = err as NodeJS.ErrnoException
+    this.warnings.push({ path: path.toString(), message: e.code !== undefined ? `${e.code}: ${e.message}` : String(err) })
+  }
+
+  progress (final: boolean): void {
+    const cb = this.options.onProgress
+    if (cb === undefined) return
+    const now = Date.now()
+    if (!final && now - this.lastProgress < (this.options.progressIntervalMs ?? 250)) return
+    this.lastProgress = now
+    cb({ filesDone: this.summary.totalFiles, bytesDone: this.summary.totalBytes, packsWritten: this.repo.stats.packs, currentPath: this.currentPath })
+  }
+}
+
+function baseNode (name: Buffer, type: NodeType, st: BigIntStats): Node {
+  return {
+    name,
+    type,
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    mtimeNs: st.mtimeNs,
+    atimeNs: st.atimeNs,
+    ctimeNs: st.ctimeNs,
+    size: type === NodeType.FILE ? Number(st.size) : 0,
+    linkTarget: new Uint8Array(0),
+    xattrs: [],
+    inode: st.ino,
+    device: st.dev,
+    links: Number(st.nlink),
+    content: [],
+    subtree: new Uint8Array(0)
+  }
+}
+
+/** Adjacent holes become one. */
+function mergeHoles (refs: ContentRef[]): ContentRef[] {
+  const out: ContentRef[] = []
+  for (const r of refs) {
+    const last = out.at(-1)
+    if (r.blob.byteLength === 0 && last !== undefined && last.blob.byteLength === 0) last.hole += r.hole
+    else out.push(r)
+  }
+  return out
+}
+
+export function joinPath (dir: Buffer, name: Buffer): Buffer {
+  return dir.byteLength > 0 && dir[dir.byteLength - 1] === 0x2f ? Buffer.concat([dir, name]) : Buffer.concat([dir, Buffer.from('/'), name])
+}
+
+export { hex }

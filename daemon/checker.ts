@@ -1,0 +1,210 @@
+// The checker (restic's `check`): verifies the repository as stored, not the local state. It
+// collects every problem instead of stopping at the first. Structure: root record, manifest,
+// snapshots, indexes, pack headers against the index, every tree of every snapshot, every blob a
+// file needs. With readData: every pack's hash and every blob's MAC and ID.
+import { packIdOf } from '../protocol/ids.js'
+import { joinPath } from './archiver.js'
+import { P2pbakError } from './errors.js'
+import { decodeBlob, hex } from './repository/blob.js'
+import { PACK_MAX_SIZE } from './repository/constants.js'
+import { packHeaderOf, readPackHeader } from './repository/pack.js'
+import { BlobType, NodeType } from './repository/pb/repo.js'
+import type { PackEntry } from './repository/pb/repo.js'
+import { decodeIndex, decodeSnapshot, decodeTree } from './repository/repository.js'
+import type { Repository } from './repository/repository.js'
+
+export type ProblemKind =
+  'root' | 'manifest' | 'snapshot' | 'index' | 'pack-missing' | 'pack-header' | 'pack-damaged' |
+  'blob-missing' | 'blob-damaged' | 'tree'
+
+export interface Problem {
+  kind: ProblemKind
+  /** The object concerned: pack ID, blob ID (hex) or snapshot ID. */
+  id: string
+  message: string
+  /** Files (snapshot path) affected, when known; capped at 20. */
+  paths?: string[]
+}
+
+export interface CheckOptions {
+  readData?: boolean
+  onProgress?: (p: { stage: string, done: number, total: number }) => void
+}
+
+export interface CheckReport {
+  ok: boolean
+  problems: Problem[]
+  snapshots: number
+  packs: number
+  blobs: number
+  /** Packs in the store that no index names (left by an interrupted backup; harmless). */
+  unreferencedPacks: number
+  bytesRead: number
+}
+
+interface Loc extends PackEntry { pack: string }
+
+export async function check (repo: Repository, options: CheckOptions = {}): Promise<CheckReport> {
+  const problems: Problem[] = []
+  const report: CheckReport = { ok: false, problems, snapshots: 0, packs: 0, blobs: 0, unreferencedPacks: 0, bytesRead: 0 }
+  const add = (p: Problem): void => { problems.push(p) }
+  const msg = (err: unknown): string => err instanceof Error ? err.message : String(err)
+
+  let manifest
+  try {
+    manifest = await repo.readManifest()
+  } catch (err) {
+    add({ kind: err instanceof P2pbakError && err.name === 'CorruptObjectError' ? 'manifest' : 'root', id: repo.keys.ownerId, message: msg(err) })
+    report.ok = false
+    return report
+  }
+
+  // Index as stored in the repository.
+  const blobs = new Map<string, Loc>()
+  const packTypes = new Map<string, { type: BlobType, size: number, entries: PackEntry[] }>()
+  for (const ref of manifest.indexes) {
+    try {
+      const index = decodeIndex(await repo.loadRef(ref))
+      for (const p of index.packs) {
+        packTypes.set(p.id, { type: p.type, size: p.size, entries: p.entries })
+        for (const e of p.entries) blobs.set(hex(e.id), { ...e, pack: p.id })
+      }
+    } catch (err) {
+      add({ kind: 'index', id: hex(ref.id), message: `index blob unreadable: ${msg(err)}` })
+    }
+  }
+  report.packs = packTypes.size
+  report.blobs = blobs.size
+
+  // Packs: present, header agrees with the index.
+  const present = new Set<string>()
+  for await (const { id } of repo.backend.list()) present.add(id)
+  const metaPacks = new Set([...manifest.indexes, ...manifest.snapshots].map(r => r.pack))
+  report.unreferencedPacks = [...present].filter(id => !packTypes.has(id) && !metaPacks.has(id)).length
+  let done = 0
+  for (const [id, info] of packTypes) {
+    options.onProgress?.({ stage: 'packs', done: done++, total: packTypes.size })
+    if (!present.has(id)) { add({ kind: 'pack-missing', id, message: `pack ${id} is missing` }); continue }
+    try {
+      const { header, size } = await readPackHeader(repo.backend, repo.keys.encryptionKey, id)
+      if (size !== info.size || !sameEntries(header.entries, info.entries)) {
+        add({ kind: 'pack-header', id, message: `pack ${id} does not hold what the index says` })
+      }
+    } catch (err) {
+      add({ kind: 'pack-header', id, message: `pack ${id} header unreadable: ${msg(err)}` })
+    }
+  }
+
+  // Snapshots and their trees; every blob a file needs must be indexed.
+  const seenTrees = new Set<string>()
+  const badBlobs = new Map<string, Problem>()
+  const needBlob = (id: Uint8Array, path: string, kind: 'tree' | 'data'): boolean => {
+    const key = hex(id)
+    if (blobs.has(key)) return true
+    let p = badBlobs.get(key)
+    if (p === undefined) {
+      p = { kind: 'blob-missing', id: key, message: `${kind} blob ${key} is in no index`, paths: [] }
+      badBlobs.set(key, p)
+      add(p)
+    }
+    if (p.paths!.length < 20) p.paths!.push(path)
+    return false
+  }
+  // onData sees every file's data blobs (used to name the files a damaged blob affects).
+  let onData: ((blob: Uint8Array, path: Buffer) => void) | undefined
+  const walk = async (treeId: Uint8Array, path: Buffer): Promise<void> => {
+    const key = hex(treeId)
+    if (seenTrees.has(key)) return
+    seenTrees.add(key)
+    if (onData !== undefined) { if (!blobs.has(key)) return } else if (!needBlob(treeId, path.toString(), 'tree')) return
+    const loc = blobs.get(key)!
+    let tree
+    try {
+      const sealed = await repo.backend.get(loc.pack, { offset: loc.offset, length: loc.length })
+      tree = decodeTree(decodeBlob(repo.keys, loc, sealed))
+    } catch (err) {
+      if (onData === undefined) add({ kind: 'tree', id: key, message: `tree of ${path.toString()} unreadable: ${msg(err)}`, paths: [path.toString()] })
+      return
+    }
+    for (const node of tree.nodes) {
+      const child = joinPath(path, Buffer.from(node.name))
+      if (node.type === NodeType.DIR) await walk(node.subtree, child)
+      else if (node.type === NodeType.FILE) {
+        for (const r of node.content) {
+          if (r.blob.byteLength === 0) continue
+          if (onData !== undefined) onData(r.blob, child)
+          else needBlob(r.blob, child.toString(), 'data')
+        }
+      }
+    }
+  }
+  const walkSnapshots = async (): Promise<void> => {
+    seenTrees.clear()
+    for (const ref of manifest.snapshots) {
+      if (onData === undefined) report.snapshots++
+      try {
+        const snap = decodeSnapshot(await repo.loadRef(ref))
+        await walk(snap.tree, Buffer.from('/'))
+      } catch (err) {
+        if (onData === undefined) add({ kind: 'snapshot', id: hex(ref.id), message: `snapshot unreadable: ${msg(err)}` })
+      }
+    }
+  }
+  await walkSnapshots()
+
+  if (options.readData === true) {
+    done = 0
+    for (const id of packTypes.keys()) {
+      options.onProgress?.({ stage: 'read-data', done: done++, total: packTypes.size })
+      if (!present.has(id)) continue
+      let bytes: Uint8Array
+      try {
+        bytes = await repo.backend.get(id)
+        report.bytesRead += bytes.byteLength
+      } catch (err) {
+        add({ kind: 'pack-damaged', id, message: `pack ${id} unreadable: ${msg(err)}` })
+        continue
+      }
+      if (bytes.byteLength > PACK_MAX_SIZE || packIdOf(bytes) !== id) {
+        add({ kind: 'pack-damaged', id, message: `pack ${id} does not match its ID (bit rot or tampering)` })
+      }
+      // Even when the pack hash fails, find out which blobs are still good.
+      let entries: PackEntry[]
+      try {
+        entries = packHeaderOf(repo.keys.encryptionKey, bytes).entries
+      } catch {
+        entries = packTypes.get(id)!.entries
+      }
+      for (const e of entries) {
+        try {
+          if (e.offset + e.length > bytes.byteLength) throw new Error('blob lies outside the pack')
+          decodeBlob(repo.keys, e, bytes.subarray(e.offset, e.offset + e.length))
+        } catch (err) {
+          add({ kind: 'blob-damaged', id: hex(e.id), message: `blob ${hex(e.id)} in pack ${id}: ${msg(err)}` })
+        }
+      }
+    }
+  }
+  // Name the files that damaged data blobs affect.
+  const damaged = new Map(problems.filter(p => p.kind === 'blob-damaged').map(p => [p.id, p]))
+  if (damaged.size > 0) {
+    onData = (blob, path) => {
+      const p = damaged.get(hex(blob))
+      if (p === undefined) return
+      p.paths ??= []
+      if (p.paths.length < 20) p.paths.push(path.toString())
+    }
+    await walkSnapshots()
+  }
+  report.ok = problems.length === 0
+  return report
+}
+
+function sameEntries (a: PackEntry[], b: PackEntry[]): boolean {
+  if (a.length !== b.length) return false
+  return a.every((e, i) => {
+    const f = b[i]!
+    return Buffer.from(e.id).equals(Buffer.from(f.id)) && e.offset === f.offset && e.length === f.length &&
+      e.rawLength === f.rawLength && e.compressed === f.compressed && e.type === f.type
+  })
+}

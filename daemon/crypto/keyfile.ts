@@ -1,0 +1,387 @@
+// The key file (docs/keys.md §"Key file"): the master key sealed with a key derived from the
+// passphrase by scrypt, in a small versioned JSON document. The same document is what the swarm
+// stores under the owner's name, so the decoder treats every input as hostile: any bytes give a
+// KeyFileJson, a CorruptObjectError or an UnsupportedVersionError, and a file cannot make us
+// spend more than MAX_SCRYPT of memory or time.
+import { closeSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
+import { basename, dirname, join } from 'node:path'
+import {
+  AlreadyExistsError, CorruptObjectError, IntegrityError, InvalidArgumentError, NotInitializedError,
+  UnsupportedVersionError, WrongPassphraseError
+} from '../errors.js'
+import { fsyncDir, mapFsError, writeFileAtomic } from '../fs/atomic.js'
+import { open, seal, KEY_LENGTH, SEAL_OVERHEAD } from './aead.js'
+import { deriveKeys, generateMasterKey, MASTER_KEY_LENGTH, PUBLIC_KEY_LENGTH } from './keys.js'
+import type {
+  CreatedKeyFile, CreateKeyFileOptions, KdfOptions, KeyFileJson, RewrapOptions, ScryptParams, WriteKeyFileOptions
+} from './index.js'
+
+export const KEY_FILE_VERSION = 1
+/** Larger inputs are refused before parsing; a real key file is about 400 bytes. */
+export const MAX_KEY_FILE_BYTES = 64 * 1024
+
+/** scrypt cost of a new key file: 32 MiB, ~90 ms on the reference machine (docs/keys.md §"KDF"). */
+export const DEFAULT_SCRYPT: Readonly<Required<KdfOptions>> = Object.freeze({ N: 2 ** 15, r: 8, p: 1 })
+/** A new key file may not be cheaper to attack than this. */
+export const MIN_CREATE_SCRYPT: Readonly<Required<KdfOptions>> = Object.freeze({ N: 2 ** 15, r: 8, p: 1 })
+/**
+ * Upper bounds on what a key file may ask of us, checked before scrypt runs. `memory` bounds
+ * 128·N·r bytes (4 GiB: N = 2^22 at r = 8) and `work` bounds N·r·p (2^25: ~128x the default,
+ * seconds not minutes), so a hostile file can neither exhaust memory nor pin a CPU for long.
+ */
+export const MAX_SCRYPT = Object.freeze({ N: 2 ** 22, r: 32, p: 16, memory: 2 ** 32, work: 2 ** 25 })
+
+const SALT_LENGTH = 32
+const MIN_SALT_LENGTH = 16
+const MAX_SALT_LENGTH = 64
+const MAX_OWNER_LENGTH = 128
+const WRAPPED_KEY_LENGTH = MASTER_KEY_LENGTH + SEAL_OVERHEAD
+const AAD_PREFIX = 'p2pbak/v1/keyfile\n'
+const FIELDS = ['version', 'owner', 'created', 'kdf', 'wrappedKey', 'publicKey'] as const
+const KDF_FIELDS = ['name', 'N', 'r', 'p', 'salt'] as const
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+const CORRUPT_HINT = 'restore the key file from a copy, or recreate it with `p2pbak restore --recovery-key`'
+const WRONG_PASSPHRASE_HINT = 'check the passphrase (it is case-sensitive), or use `p2pbak restore --recovery-key`'
+
+function corrupt (problem: string, cause?: unknown): CorruptObjectError {
+  return new CorruptObjectError(`key file is corrupt: ${problem}`, { hint: CORRUPT_HINT, cause })
+}
+
+// ---- validation (shared by decode, encode, unwrap and rewrap) ----
+
+/** Why an owner name is unusable, or undefined. */
+function ownerProblem (owner: unknown): string | undefined {
+  if (typeof owner !== 'string') return `owner must be a string, got ${typeOf(owner)}`
+  if (owner.length === 0 || owner.length > MAX_OWNER_LENGTH) return `owner name must be 1 to ${MAX_OWNER_LENGTH} characters, got ${owner.length}`
+  if (/[\p{Cc}\p{Cs}]/u.test(owner)) return 'owner name contains a control character or a lone surrogate'
+  if (owner.trim() !== owner) return 'owner name starts or ends with whitespace'
+  if (owner.normalize('NFC') !== owner) return 'owner name is not in Unicode NFC form'
+  return undefined
+}
+
+function typeOf (value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  return typeof value
+}
+
+function isPlainObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function checkFields (obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) throw corrupt(`unknown field ${JSON.stringify(key.slice(0, 40))} in ${where}`)
+  }
+  for (const key of allowed) {
+    if (!Object.hasOwn(obj, key)) throw corrupt(`missing field "${key}" in ${where}`)
+  }
+}
+
+/** Decodes canonical padded base64 of a length in [min, max], or throws CorruptObjectError. */
+function base64Field (value: unknown, name: string, min: number, max: number): Buffer {
+  if (typeof value !== 'string' || value.length > 4 * Math.ceil(max / 3) || !BASE64.test(value)) {
+    throw corrupt(`${name} is not base64 of ${min === max ? min : `${min} to ${max}`} bytes`)
+  }
+  const bytes = Buffer.from(value, 'base64')
+  if (bytes.toString('base64') !== value) throw corrupt(`${name} is not canonical base64`)
+  if (bytes.byteLength < min || bytes.byteLength > max) {
+    throw corrupt(`${name} is ${bytes.byteLength} bytes, expected ${min === max ? min : `${min} to ${max}`}`)
+  }
+  return bytes
+}
+
+/** Why scrypt parameters are outside what any key file may ask for, or undefined. */
+function scryptLimitProblem (N: unknown, r: unknown, p: unknown): string | undefined {
+  if (!Number.isSafeInteger(N) || (N as number) < 2 || ((N as number) & ((N as number) - 1)) !== 0) return `scrypt N must be a power of two >= 2, got ${String(N)}`
+  if (!Number.isSafeInteger(r) || (r as number) < 1) return `scrypt r must be a positive integer, got ${String(r)}`
+  if (!Number.isSafeInteger(p) || (p as number) < 1) return `scrypt p must be a positive integer, got ${String(p)}`
+  const n = N as number; const rr = r as number; const pp = p as number
+  if (n > MAX_SCRYPT.N) return `scrypt N = ${n} is above the limit ${MAX_SCRYPT.N}`
+  if (rr > MAX_SCRYPT.r) return `scrypt r = ${rr} is above the limit ${MAX_SCRYPT.r}`
+  if (pp > MAX_SCRYPT.p) return `scrypt p = ${pp} is above the limit ${MAX_SCRYPT.p}`
+  if (128 * n * rr > MAX_SCRYPT.memory) return `scrypt N·r needs ${128 * n * rr} bytes, above the limit ${MAX_SCRYPT.memory}`
+  if (n * rr * pp > MAX_SCRYPT.work) return `scrypt N·r·p = ${n * rr * pp} is above the limit ${MAX_SCRYPT.work}`
+  if (Math.log2(n) >= 16 * rr) return `scrypt N = ${n} is too large for r = ${rr} (N must be below 2^(16·r))`
+  return undefined
+}
+
+/**
+ * Checks that `value` is a well-formed key file within our limits. Throws only
+ * CorruptObjectError or UnsupportedVersionError. Returns a fresh object with fields in order.
+ */
+function checkKeyFile (value: unknown): KeyFileJson {
+  if (!isPlainObject(value)) throw corrupt(`expected a JSON object, got ${typeOf(value)}`)
+  const version = value.version
+  if (!Number.isSafeInteger(version) || (version as number) < 1) throw corrupt(`"version" must be a positive integer, got ${JSON.stringify(version)?.slice(0, 40) ?? typeOf(version)}`)
+  if (version !== KEY_FILE_VERSION) {
+    throw new UnsupportedVersionError(`key file version ${String(version)} is newer than this build understands (${KEY_FILE_VERSION})`, {
+      hint: 'upgrade p2pbak on this machine'
+    })
+  }
+  checkFields(value, FIELDS, 'the key file')
+  const ownerIssue = ownerProblem(value.owner)
+  if (ownerIssue !== undefined) throw corrupt(ownerIssue)
+  const created = value.created
+  if (typeof created !== 'string' || created.length > 40 || !ISO_UTC.test(created) || Number.isNaN(Date.parse(created))) {
+    throw corrupt('"created" is not an ISO 8601 UTC time')
+  }
+  const kdf = value.kdf
+  if (!isPlainObject(kdf)) throw corrupt(`"kdf" must be an object, got ${typeOf(kdf)}`)
+  if (typeof kdf.name !== 'string') throw corrupt(`"kdf.name" must be a string, got ${typeOf(kdf.name)}`)
+  if (kdf.name !== 'scrypt') {
+    throw new UnsupportedVersionError(`key derivation function ${JSON.stringify(kdf.name.slice(0, 40))} is not supported by this build`, {
+      hint: 'upgrade p2pbak on this machine'
+    })
+  }
+  checkFields(kdf, KDF_FIELDS, '"kdf"')
+  const limit = scryptLimitProblem(kdf.N, kdf.r, kdf.p)
+  if (limit !== undefined) throw corrupt(limit)
+  base64Field(kdf.salt, '"kdf.salt"', MIN_SALT_LENGTH, MAX_SALT_LENGTH)
+  base64Field(value.wrappedKey, '"wrappedKey"', WRAPPED_KEY_LENGTH, WRAPPED_KEY_LENGTH)
+  base64Field(value.publicKey, '"publicKey"', PUBLIC_KEY_LENGTH, PUBLIC_KEY_LENGTH)
+  return {
+    version: KEY_FILE_VERSION,
+    owner: value.owner as string,
+    created,
+    kdf: { name: 'scrypt', N: kdf.N as number, r: kdf.r as number, p: kdf.p as number, salt: kdf.salt as string },
+    wrappedKey: value.wrappedKey as string,
+    publicKey: value.publicKey as string
+  }
+}
+
+// ---- encoding ----
+
+/** Pretty-printed UTF-8 JSON with a trailing newline, fields in a fixed order. */
+export function encodeKeyFile (kf: KeyFileJson): Uint8Array {
+  return Buffer.from(JSON.stringify(checkKeyFile(kf), null, 2) + '\n', 'utf8')
+}
+
+/** Parses and strictly validates key file bytes. Throws only CorruptObjectError or UnsupportedVersionError. */
+export function decodeKeyFile (bytes: Uint8Array): KeyFileJson {
+  try {
+    if (!(bytes instanceof Uint8Array)) throw corrupt(`expected bytes, got ${typeOf(bytes)}`)
+    if (bytes.byteLength > MAX_KEY_FILE_BYTES) throw corrupt(`${bytes.byteLength} bytes is larger than the ${MAX_KEY_FILE_BYTES}-byte limit`)
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    } catch (err) {
+      throw corrupt('not valid UTF-8', err)
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (err) {
+      throw corrupt('not valid JSON', err)
+    }
+    return checkKeyFile(parsed)
+  } catch (err) {
+    if (err instanceof CorruptObjectError || err instanceof UnsupportedVersionError) throw err
+    throw corrupt('unreadable', err) // belt and braces: e.g. a RangeError from pathological input
+  }
+}
+
+// ---- wrapping ----
+
+function normalizePassphrase (passphrase: unknown, what = 'passphrase'): Buffer {
+  if (typeof passphrase !== 'string') throw new InvalidArgumentError(`the ${what} must be a string, got ${typeOf(passphrase)}`)
+  const normalized = passphrase.normalize('NFKC')
+  if (normalized.length === 0) {
+    throw new InvalidArgumentError(`the ${what} is empty`, { hint: 'choose a passphrase of several words that you can remember' })
+  }
+  return Buffer.from(normalized, 'utf8')
+}
+
+function aadOf (owner: string, kdf: ScryptParams): Buffer {
+  return Buffer.from(AAD_PREFIX + JSON.stringify([KEY_FILE_VERSION, owner, kdf.name, kdf.N, kdf.r, kdf.p, kdf.salt]), 'utf8')
+}
+
+/** The key-encryption key. Callers have checked the parameters against MAX_SCRYPT. */
+function kekOf (passphrase: Buffer, kdf: ScryptParams): Buffer {
+  // OpenSSL needs 128·r·(N + 2) bytes for V plus 128·r·p for B; maxmem must cover both.
+  const maxmem = 128 * kdf.r * (kdf.N + 2 + kdf.p) + 1024 * 1024
+  return scryptSync(passphrase, Buffer.from(kdf.salt, 'base64'), KEY_LENGTH, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem })
+}
+
+function createKdf (options: KdfOptions | undefined): Omit<ScryptParams, 'salt'> {
+  const N = options?.N ?? DEFAULT_SCRYPT.N
+  const r = options?.r ?? DEFAULT_SCRYPT.r
+  const p = options?.p ?? DEFAULT_SCRYPT.p
+  const problem = scryptLimitProblem(N, r, p) ??
+    (N < MIN_CREATE_SCRYPT.N || r < MIN_CREATE_SCRYPT.r || p < MIN_CREATE_SCRYPT.p
+      ? `scrypt N=${N} r=${r} p=${p} is weaker than the minimum N=${MIN_CREATE_SCRYPT.N} r=${MIN_CREATE_SCRYPT.r} p=${MIN_CREATE_SCRYPT.p}`
+      : undefined)
+  if (problem !== undefined) {
+    throw new InvalidArgumentError(`cannot create a key file: ${problem}`, { hint: 'leave the KDF parameters at their defaults' })
+  }
+  return { name: 'scrypt', N, r, p }
+}
+
+function wrap (owner: string, created: string, master: Uint8Array, passphrase: Buffer, kdfBase: Omit<ScryptParams, 'salt'>): KeyFileJson {
+  const kdf: ScryptParams = { ...kdfBase, salt: randomBytes(SALT_LENGTH).toString('base64') }
+  const kek = kekOf(passphrase, kdf)
+  try {
+    return {
+      version: KEY_FILE_VERSION,
+      owner,
+      created,
+      kdf,
+      wrappedKey: seal(kek, master, aadOf(owner, kdf)).toString('base64'),
+      publicKey: Buffer.from(deriveKeys(master).publicKey).toString('base64')
+    }
+  } finally {
+    kek.fill(0)
+  }
+}
+
+/** A new key file for a new (or the given) master key. */
+export function createKeyFile (options: CreateKeyFileOptions): CreatedKeyFile {
+  const ownerIssue = ownerProblem(typeof options.ownerName === 'string' ? options.ownerName.normalize('NFC') : options.ownerName)
+  if (ownerIssue !== undefined) {
+    throw new InvalidArgumentError(`invalid owner name: ${ownerIssue}`, { hint: 'use a short name such as your login name' })
+  }
+  const owner = options.ownerName.normalize('NFC')
+  const passphrase = normalizePassphrase(options.passphrase)
+  const kdf = createKdf(options.kdf)
+  const created = options.created ?? new Date()
+  if (!(created instanceof Date) || Number.isNaN(created.getTime())) throw new InvalidArgumentError('"created" is not a valid date')
+  let masterKey: Uint8Array
+  if (options.masterKey !== undefined) {
+    if (!(options.masterKey instanceof Uint8Array) || options.masterKey.byteLength !== MASTER_KEY_LENGTH) {
+      throw new InvalidArgumentError(`a master key must be ${MASTER_KEY_LENGTH} bytes`, { hint: 'pass the key from recoveryKeyToMasterKey() or unwrapKeyFile()' })
+    }
+    masterKey = new Uint8Array(options.masterKey)
+  } else {
+    masterKey = generateMasterKey()
+  }
+  return { keyFile: wrap(owner, created.toISOString(), masterKey, passphrase, kdf), masterKey }
+}
+
+/**
+ * The master key, if the passphrase opens the key file. WrongPassphraseError otherwise (which is
+ * also what an altered owner name or KDF field looks like: both are bound into the AAD).
+ */
+export function unwrapKeyFile (kf: KeyFileJson, passphrase: string): Uint8Array {
+  const file = checkKeyFile(kf)
+  const pw = normalizePassphrase(passphrase)
+  const kek = kekOf(pw, file.kdf)
+  let master: Uint8Array
+  try {
+    master = new Uint8Array(open(kek, Buffer.from(file.wrappedKey, 'base64'), aadOf(file.owner, file.kdf)))
+  } catch (err) {
+    if (!(err instanceof IntegrityError)) throw err
+    throw new WrongPassphraseError(`the passphrase does not open the key file of owner ${JSON.stringify(file.owner)}`, {
+      hint: WRONG_PASSPHRASE_HINT
+    })
+  } finally {
+    kek.fill(0)
+  }
+  const derived = deriveKeys(master).publicKey
+  if (!timingSafeEqual(derived, Buffer.from(file.publicKey, 'base64'))) {
+    throw new IntegrityError(`the key file of owner ${JSON.stringify(file.owner)} names a public key that is not its master key's: the file was altered`, [], {
+      hint: CORRUPT_HINT
+    })
+  }
+  return master
+}
+
+/** The same master key under a new passphrase and a new salt. Changes nothing if `oldPassphrase` is wrong. */
+export function rewrapKeyFile (kf: KeyFileJson, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): KeyFileJson {
+  const next = normalizePassphrase(newPassphrase, 'new passphrase')
+  const file = checkKeyFile(kf)
+  // Keep the file's cost unless asked otherwise, but never rewrap below the creation minimum.
+  let kdfOptions: KdfOptions | undefined = options.kdf
+  if (kdfOptions === undefined) {
+    const { N, r, p } = file.kdf
+    kdfOptions = N >= MIN_CREATE_SCRYPT.N && r >= MIN_CREATE_SCRYPT.r && p >= MIN_CREATE_SCRYPT.p ? { N, r, p } : DEFAULT_SCRYPT
+  }
+  const kdf = createKdf(kdfOptions)
+  const master = unwrapKeyFile(file, oldPassphrase)
+  try {
+    return wrap(file.owner, file.created, master, next, kdf)
+  } finally {
+    master.fill(0)
+  }
+}
+
+// ---- files ----
+
+/**
+ * Writes the key file crash-safely with mode 0600. Without `replace`, an existing file is never
+ * touched (AlreadyExistsError): the new file is written aside and hard-linked into place, which
+ * fails atomically if the name is taken.
+ */
+export function writeKeyFile (path: string, kf: KeyFileJson, options: WriteKeyFileOptions = {}): void {
+  const bytes = encodeKeyFile(kf)
+  if (options.replace === true) {
+    writeFileAtomic(path, bytes, { mode: 0o600 })
+    return
+  }
+  const aside = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.new`)
+  writeFileAtomic(aside, bytes, { mode: 0o600, skipDirSync: true })
+  try {
+    try {
+      linkSync(aside, path)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') throw alreadyExists(path)
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw mapFsError(err, path)
+      // A file system without hard links: check then rename (not atomic against a racing writer).
+      if (exists(path)) throw alreadyExists(path)
+      renameSync(aside, path)
+    }
+  } finally {
+    try { unlinkSync(aside) } catch {}
+  }
+  fsyncDir(dirname(path))
+}
+
+function exists (path: string): boolean {
+  try {
+    lstatSync(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function alreadyExists (path: string): AlreadyExistsError {
+  return new AlreadyExistsError(`a key file already exists at ${path}`, {
+    hint: 'to change its passphrase, change it in place; to replace it, move the old one away first (without it, its backups need the recovery key)'
+  })
+}
+
+/** Reads and decodes a key file. NotInitializedError when there is none. */
+export function readKeyFile (path: string): KeyFileJson {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotInitializedError(`no key file at ${path}`, {
+        hint: 'run `p2pbak init` to create an owner, or `p2pbak restore` to recover one', cause: err
+      })
+    }
+    throw err
+  }
+  try {
+    const size = fstatSync(fd).size
+    if (size > MAX_KEY_FILE_BYTES) throw corrupt(`${path} is ${size} bytes, larger than the ${MAX_KEY_FILE_BYTES}-byte limit`)
+    return decodeKeyFile(readFileSync(fd))
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * Re-wraps the key file at `path` under a new passphrase and atomically replaces it. A wrong old
+ * passphrase throws WrongPassphraseError before anything is written. Returns the new key file.
+ */
+export function changePassphrase (path: string, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): KeyFileJson {
+  const next = rewrapKeyFile(readKeyFile(path), oldPassphrase, newPassphrase, options)
+  writeKeyFile(path, next, { replace: true })
+  return next
+}

@@ -1,0 +1,101 @@
+// Named errors. `.name` is the stable code that the CLI maps to an exit code and the control API
+// returns; `.message` says what is wrong and `.hint` what to do next (STYLE.md §10–11).
+
+export interface ErrorDetails {
+  /** What the user should do next. */
+  hint?: string
+  cause?: unknown
+}
+
+export class P2pbakError extends Error {
+  override name = 'P2pbakError'
+  readonly hint: string | undefined
+
+  constructor (message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause })
+    this.hint = details.hint
+  }
+}
+
+/** The passphrase does not open the key file. Nothing was changed. */
+export class WrongPassphraseError extends P2pbakError {
+  override name = 'WrongPassphraseError'
+}
+
+/** A recovery key that is not 24 known words with a valid checksum. */
+export class InvalidRecoveryKeyError extends P2pbakError {
+  override name = 'InvalidRecoveryKeyError'
+}
+
+/** A caller passed a value that cannot be used (bad option, bad ID, bad range). */
+export class InvalidArgumentError extends P2pbakError {
+  override name = 'InvalidArgumentError'
+}
+
+/** Refusing to overwrite something that exists (a repository, a key file, an owner name). */
+export class AlreadyExistsError extends P2pbakError {
+  override name = 'AlreadyExistsError'
+}
+
+/** A repository, key file or state directory that is not there. */
+export class NotInitializedError extends P2pbakError {
+  override name = 'NotInitializedError'
+}
+
+/** An object (pack, record) that the store does not have. */
+export class ObjectNotFoundError extends P2pbakError {
+  override name = 'ObjectNotFoundError'
+  constructor (readonly id: string, details: ErrorDetails = {}) {
+    super(`object ${id} not found`, details)
+  }
+}
+
+/** Bytes that do not match their ID, hash or MAC: tampering, bit rot or a lying peer. */
+export class IntegrityError extends P2pbakError {
+  override name = 'IntegrityError'
+  constructor (message: string, readonly ids: string[] = [], details: ErrorDetails = {}) {
+    super(message, details)
+  }
+}
+
+/** A structure that does not decode: wrong magic, bad length, unknown version, malformed protobuf. */
+export class CorruptObjectError extends P2pbakError {
+  override name = 'CorruptObjectError'
+}
+
+/** A format or record version this build does not understand. */
+export class UnsupportedVersionError extends P2pbakError {
+  override name = 'UnsupportedVersionError'
+}
+
+/** The disk (or quota) is full. Nothing half-written is left behind. */
+export class NoSpaceError extends P2pbakError {
+  override name = 'NoSpaceError'
+}
+
+/** A snapshot entry whose name would escape the restore target (`..`, `/`, NUL, empty). */
+export class UnsafePathError extends P2pbakError {
+  override name = 'UnsafePathError'
+}
+
+/** A snapshot ID or prefix that matches nothing, or more than one snapshot. */
+export class SnapshotNotFoundError extends P2pbakError {
+  override name = 'SnapshotNotFoundError'
+}
+
+/** Restore could not produce some files correctly; lists them. Everything else was restored. */
+export class RestoreIncompleteError extends P2pbakError {
+  override name = 'RestoreIncompleteError'
+  constructor (message: string, readonly failures: Array<{ path: string, reason: string }>, details: ErrorDetails = {}) {
+    super(message, details)
+  }
+}
+
+/** Another process holds the repository's exclusive lock. */
+export class LockedError extends P2pbakError {
+  override name = 'LockedError'
+}
+
+export function isP2pbakError (err: unknown): err is P2pbakError {
+  return err instanceof P2pbakError
+}

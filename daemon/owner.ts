@@ -1,0 +1,178 @@
+// An owner's repository session: the key file, the state directory (state DB, lock) and the
+// Repository over a Backend. `initOwner` creates an owner; `openOwner` opens one with a passphrase
+// or the recovery key, from the local key file or, on a fresh machine, from the key record that
+// `init` stored in the backend under the owner's name.
+import { createHash } from 'node:crypto'
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import {
+  createKeyFile, decodeKeyFile, deriveKeys, encodeKeyFile, masterKeyToRecoveryKey, readKeyFile,
+  recoveryKeyToMasterKey, unwrapKeyFile, writeKeyFile
+} from './crypto/index.js'
+import type { KdfOptions, KeyFileJson, OwnerKeys } from './crypto/index.js'
+import { AlreadyExistsError, InvalidArgumentError, IntegrityError, LockedError, NotInitializedError } from './errors.js'
+import { fsyncDir } from './fs/atomic.js'
+import { Repository } from './repository/repository.js'
+import type { RepositoryOptions } from './repository/repository.js'
+import { StateDb } from './repository/state-db.js'
+import type { Backend } from './store/types.js'
+
+export const KEY_FILE_NAME = 'keyfile.json'
+export const STATE_DB_NAME = 'state.db'
+export const LOCK_FILE_NAME = 'lock'
+
+/** Record key of an owner's wrapped master key: "key-" + hex(SHA-256(name))[0..40]. */
+export function keyRecordKey (ownerName: string): string {
+  return 'key-' + createHash('sha256').update(ownerName, 'utf8').digest('hex').slice(0, 40)
+}
+
+export interface InitOwnerOptions {
+  stateDir: string
+  backend: Backend
+  ownerName: string
+  passphrase: string
+  kdf?: KdfOptions
+}
+
+export interface InitOwnerResult {
+  ownerId: string
+  /** The 24-word recovery key: shown once, never stored. */
+  recoveryKey: string
+}
+
+export async function initOwner (options: InitOwnerOptions): Promise<InitOwnerResult> {
+  mkdirSync(options.stateDir, { recursive: true, mode: 0o700 })
+  const keyPath = join(options.stateDir, KEY_FILE_NAME)
+  if (existsSync(keyPath)) {
+    throw new AlreadyExistsError(`${options.stateDir} already holds an owner`, { hint: 'use another state directory, or keep using this owner' })
+  }
+  const recordKey = keyRecordKey(options.ownerName)
+  if (await options.backend.getRecord(recordKey) !== undefined) {
+    throw new AlreadyExistsError(`the owner name "${options.ownerName}" is already taken in this repository`, {
+      hint: 'choose another name, or restore that owner with its passphrase or recovery key'
+    })
+  }
+  const { keyFile, masterKey } = createKeyFile({ ownerName: options.ownerName, passphrase: options.passphrase, kdf: options.kdf })
+  // Repository first: if the local write fails, a retry finds the name taken by itself only via the
+  // record, so write the local copy first and the shared record second.
+  writeKeyFile(keyPath, keyFile)
+  await options.backend.putRecord(recordKey, encodeKeyFile(keyFile))
+  const keys = deriveKeys(masterKey)
+  return { ownerId: keys.ownerId, recoveryKey: masterKeyToRecoveryKey(masterKey) }
+}
+
+export interface OpenOwnerOptions {
+  stateDir: string
+  backend: Backend
+  /** One of passphrase or recoveryKey. */
+  passphrase?: string
+  recoveryKey?: string
+  /** Needed on a fresh state directory with a passphrase: finds the key record by name. */
+  ownerName?: string
+  repository?: RepositoryOptions
+}
+
+export interface Owner {
+  name: string
+  keys: OwnerKeys
+  repo: Repository
+  close: () => Promise<void>
+}
+
+export async function openOwner (options: OpenOwnerOptions): Promise<Owner> {
+  if ((options.passphrase === undefined) === (options.recoveryKey === undefined)) {
+    throw new InvalidArgumentError('give either a passphrase or a recovery key', { hint: 'use --password-file (or P2PBAK_PASSWORD), or --recovery-key' })
+  }
+  mkdirSync(options.stateDir, { recursive: true, mode: 0o700 })
+  const keyFile = await findKeyFile(options)
+  let master: Uint8Array
+  if (options.recoveryKey !== undefined) {
+    master = recoveryKeyToMasterKey(options.recoveryKey)
+  } else {
+    if (keyFile === undefined) {
+      throw new NotInitializedError(options.ownerName === undefined
+        ? `no owner in ${options.stateDir}`
+        : `no owner named "${options.ownerName}" in this repository`, {
+        hint: options.ownerName === undefined ? 'run `p2pbak init`, or give --owner NAME to restore an existing owner' : 'check the spelling of the owner name, or use --recovery-key'
+      })
+    }
+    master = unwrapKeyFile(keyFile, options.passphrase!)
+  }
+  const keys = deriveKeys(master)
+  if (keyFile !== undefined && Buffer.from(keyFile.publicKey, 'base64').toString('hex') !== Buffer.from(keys.publicKey).toString('hex')) {
+    throw new IntegrityError('the recovery key belongs to another owner than this state directory', [], { hint: 'use a fresh state directory to restore that owner' })
+  }
+  const unlock = lockStateDir(options.stateDir)
+  let state: StateDb | undefined
+  try {
+    const dbPath = join(options.stateDir, STATE_DB_NAME)
+    state = new StateDb(dbPath)
+    const repo = new Repository(options.backend, keys, state, options.repository)
+    // A state DB that has never seen this repository rebuilds its index from the stored indexes.
+    if (state.getMeta('synced') === undefined) {
+      await repo.syncIndex()
+      state.putMeta('synced', 1)
+    }
+    const s = state
+    return {
+      name: keyFile?.owner ?? '',
+      keys,
+      repo,
+      close: async () => {
+        await repo.close()
+        s.close()
+        unlock()
+      }
+    }
+  } catch (err) {
+    state?.close()
+    unlock()
+    throw err
+  }
+}
+
+async function findKeyFile (options: OpenOwnerOptions): Promise<KeyFileJson | undefined> {
+  const keyPath = join(options.stateDir, KEY_FILE_NAME)
+  if (existsSync(keyPath)) return readKeyFile(keyPath)
+  if (options.ownerName === undefined) return undefined
+  const bytes = await options.backend.getRecord(keyRecordKey(options.ownerName))
+  return bytes === undefined ? undefined : decodeKeyFile(bytes)
+}
+
+/**
+ * One process per state directory. The lock file holds the owner's PID; a lock whose process is
+ * gone (a crash) is taken over.
+ */
+export function lockStateDir (dir: string): () => void {
+  const path = join(dir, LOCK_FILE_NAME)
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+      writeSync(fd, String(process.pid))
+      closeSync(fd)
+      fsyncDir(dir)
+      return () => { try { unlinkSync(path) } catch {} }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      const pid = Number(readFileSafe(path))
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new LockedError(`${dir} is in use by process ${pid}`, { hint: 'wait for it to finish, or stop it (p2pbak daemon holds this lock while running)' })
+      }
+      try { unlinkSync(path) } catch {}
+    }
+  }
+  throw new LockedError(`could not lock ${dir}`, { hint: 'another process keeps taking the lock; stop it and try again' })
+}
+
+function readFileSafe (path: string): string {
+  try { return readFileSync(path, 'utf8') } catch { return '' }
+}
+
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,419 @@
+// The repository (docs/format.md): blobs in packs, an index, snapshots, a manifest and the signed
+// root record, written in restic's order: data and tree packs → index + snapshot pack → manifest
+// pack → root record. A crash at any point leaves the previous root readable; packs already
+// durable are recorded in the state DB and reused by the next run.
+import { hostname } from 'node:os'
+import { isPackId, packIdOf } from '../../protocol/ids.js'
+import { open, seal } from '../crypto/aead.js'
+import { verifySignature } from '../crypto/keys.js'
+import { CorruptObjectError, IntegrityError, InvalidArgumentError, ObjectNotFoundError, SnapshotNotFoundError, UnsupportedVersionError } from '../errors.js'
+import { faultPoint } from '../fault.js'
+import type { Backend } from '../store/types.js'
+import { computeBlobId, decodeBlob, encodeBlob, hex } from './blob.js'
+import {
+  AAD_ROOT_PAYLOAD, INDEX_FORMAT_VERSION, MANIFEST_FORMAT_VERSION, PACK_TARGET_SIZE, ROOT_FORMAT_VERSION,
+  ROOT_SIGNATURE_CONTEXT, SNAPSHOT_FORMAT_VERSION, rootRecordKey
+} from './constants.js'
+import { PackWriter, packHeaderOf, readPackHeader } from './pack.js'
+import type { FinishedPack } from './pack.js'
+import { BlobType, Index, Manifest, RootPayload, RootRecord, Snapshot, Tree } from './pb/repo.js'
+import type { BlobRef } from './pb/repo.js'
+import type { BlobLoc, StateDb } from './state-db.js'
+
+export interface RepositoryKeys {
+  encryptionKey: Uint8Array
+  blobIdKey: Uint8Array
+  publicKey: Uint8Array
+  ownerId: string
+  sign: (data: Uint8Array) => Uint8Array
+}
+
+export interface RepositoryOptions {
+  /** Compress blobs with zstd where it pays (default true). */
+  compression?: boolean
+  /** Bytes of blobs after which a pack is finished (default 16 MiB). */
+  packTargetSize?: number
+  /** Packs uploading at once (default 4). */
+  uploadConcurrency?: number
+}
+
+export interface SnapshotInfo {
+  id: string
+  snapshot: Snapshot
+  ref: BlobRef
+}
+
+export interface CommitResult {
+  snapshotId: string
+  seq: bigint
+}
+
+const MAX_INDEX_ENTRIES_PER_BLOB = 100_000
+
+export class Repository {
+  readonly backend: Backend
+  readonly keys: RepositoryKeys
+  readonly state: StateDb
+  private readonly compression: boolean
+  private readonly packTarget: number
+  private readonly concurrency: number
+  private readonly writers = new Map<BlobType, PackWriter>()
+  /** Blobs written to a writer or an in-flight upload but not yet durable, by hex ID. */
+  private readonly pending = new Set<string>()
+  private readonly inflight = new Set<Promise<void>>()
+  private uploadError: unknown
+  /** Bytes and packs written since the counters were last read. */
+  stats = { packs: 0, storedBytes: 0 }
+
+  constructor (backend: Backend, keys: RepositoryKeys, state: StateDb, options: RepositoryOptions = {}) {
+    this.backend = backend
+    this.keys = keys
+    this.state = state
+    this.compression = options.compression ?? true
+    this.packTarget = options.packTargetSize ?? PACK_TARGET_SIZE
+    this.concurrency = options.uploadConcurrency ?? 4
+  }
+
+  blobId (plaintext: Uint8Array): Buffer {
+    return computeBlobId(this.keys, plaintext)
+  }
+
+  /** Known durable, or on its way. */
+  hasBlob (id: Uint8Array): boolean {
+    return this.pending.has(hex(id)) || this.state.hasBlob(id)
+  }
+
+  /**
+   * Stores a blob unless it is already known. Returns the sealed bytes added (0 for a duplicate).
+   * Resolves quickly; the pack it lands in becomes durable later (see `flush`).
+   */
+  async saveBlob (type: BlobType.DATA | BlobType.TREE, id: Uint8Array, plaintext: Uint8Array): Promise<number> {
+    this.throwIfUploadFailed()
+    if (this.hasBlob(id)) return 0
+    let writer = this.writers.get(type)
+    if (writer === undefined) {
+      writer = new PackWriter(type)
+      this.writers.set(type, writer)
+    }
+    const { sealed, compressed } = encodeBlob(this.keys, id, plaintext, this.compression)
+    writer.add(id, type, sealed, plaintext.byteLength, compressed)
+    this.pending.add(hex(id))
+    if (writer.byteLength >= this.packTarget) await this.finishWriter(writer)
+    return sealed.byteLength
+  }
+
+  private async finishWriter (writer: PackWriter): Promise<void> {
+    if (writer.count === 0) return
+    const pack = writer.finish(this.keys.encryptionKey)
+    while (this.inflight.size >= this.concurrency) await Promise.race(this.inflight)
+    this.throwIfUploadFailed()
+    const p: Promise<void> = this.uploadPack(pack, false)
+      .catch((err: unknown) => { this.uploadError ??= err })
+      .finally(() => { this.inflight.delete(p) })
+    this.inflight.add(p)
+  }
+
+  private async uploadPack (pack: FinishedPack, indexed: boolean): Promise<void> {
+    await this.backend.put(pack.id, pack.bytes)
+    faultPoint('after-pack-put')
+    this.state.addPack(pack.id, pack.type, pack.bytes.byteLength, pack.entries, indexed)
+    for (const e of pack.entries) this.pending.delete(hex(e.id))
+    this.stats.packs++
+    this.stats.storedBytes += pack.bytes.byteLength
+  }
+
+  private throwIfUploadFailed (): void {
+    if (this.uploadError !== undefined) throw this.uploadError
+  }
+
+  /** Finishes open packs and waits until every blob saved so far is durable. */
+  async flush (): Promise<void> {
+    for (const writer of this.writers.values()) await this.finishWriter(writer)
+    while (this.inflight.size > 0) await Promise.race(this.inflight)
+    this.throwIfUploadFailed()
+  }
+
+  // ---- reading ----
+
+  lookup (id: Uint8Array): BlobLoc | undefined {
+    return this.state.getBlob(id)
+  }
+
+  /** Reads one blob through the store (a ranged read of its pack) and verifies it. */
+  async loadBlob (id: Uint8Array): Promise<Buffer> {
+    const loc = this.state.getBlob(id)
+    if (loc === undefined) throw new ObjectNotFoundError(hex(id), { hint: 'the index does not know this blob: run `p2pbak check`' })
+    const sealed = await this.backend.get(loc.pack, { offset: loc.offset, length: loc.length })
+    return decodeBlob(this.keys, loc, sealed)
+  }
+
+  async loadRef (ref: BlobRef): Promise<Buffer> {
+    if (!isPackId(ref.pack)) throw new CorruptObjectError('a blob reference names an invalid pack')
+    const sealed = await this.backend.get(ref.pack, { offset: ref.offset, length: ref.length })
+    return decodeBlob(this.keys, ref, sealed)
+  }
+
+  async loadTree (id: Uint8Array): Promise<Tree> {
+    return decodeTree(await this.loadBlob(id))
+  }
+
+  // ---- committing ----
+
+  /**
+   * Makes a snapshot visible: flushes all packs, writes the index of every pack not yet indexed
+   * and the snapshot into one pack, the new manifest into a second, then the signed root record.
+   */
+  async commitSnapshot (snapshot: Snapshot): Promise<CommitResult> {
+    await this.flush()
+    const current = await this.readRoot()
+    const manifest = current === undefined ? emptyManifest() : await this.readManifest(current.payload)
+
+    faultPoint('before-index')
+    const unindexed = this.state.unindexedPacks()
+    const meta = new PackWriter(BlobType.INDEX)
+    const newIndexIds: Uint8Array[] = []
+    for (let i = 0; i < unindexed.length;) {
+      const packs = []
+      let entries = 0
+      while (i < unindexed.length && (entries === 0 || entries + (unindexed[i]?.entries.length ?? 0) <= MAX_INDEX_ENTRIES_PER_BLOB)) {
+        const p = unindexed[i++]!
+        packs.push({ id: p.id, type: p.type, size: p.size, entries: p.entries })
+        entries += p.entries.length
+      }
+      const plain = Index.encode({ version: INDEX_FORMAT_VERSION, packs })
+      const id = this.blobId(plain)
+      const { sealed, compressed } = encodeBlob(this.keys, id, plain, this.compression)
+      meta.add(id, BlobType.INDEX, sealed, plain.byteLength, compressed)
+      newIndexIds.push(id)
+    }
+    const snapPlain = Snapshot.encode({ ...snapshot, version: SNAPSHOT_FORMAT_VERSION })
+    const snapshotId = this.blobId(snapPlain)
+    const enc = encodeBlob(this.keys, snapshotId, snapPlain, this.compression)
+    meta.add(snapshotId, BlobType.SNAPSHOT, enc.sealed, snapPlain.byteLength, enc.compressed)
+    const metaPack = meta.finish(this.keys.encryptionKey)
+    await this.uploadPack(metaPack, true)
+    faultPoint('after-meta-pack')
+
+    const refOf = (e: FinishedPack['entries'][number]): BlobRef => ({ id: e.id, pack: metaPack.id, offset: e.offset, length: e.length, rawLength: e.rawLength, compressed: e.compressed, type: e.type })
+    manifest.indexes.push(...metaPack.entries.filter(e => e.type === BlobType.INDEX).map(refOf))
+    manifest.snapshots.push(...metaPack.entries.filter(e => e.type === BlobType.SNAPSHOT).map(refOf))
+    const manifestRef = await this.writeManifest(manifest)
+    faultPoint('before-root')
+    const seq = await this.writeRoot(manifestRef, current?.seq)
+    faultPoint('after-root')
+    this.state.markIndexed(unindexed.map(p => p.id))
+    return { snapshotId: hex(snapshotId), seq }
+  }
+
+  private async writeManifest (manifest: Manifest): Promise<BlobRef> {
+    const plain = Manifest.encode({ ...manifest, version: MANIFEST_FORMAT_VERSION })
+    const id = this.blobId(plain)
+    const w = new PackWriter(BlobType.MANIFEST)
+    const { sealed, compressed } = encodeBlob(this.keys, id, plain, this.compression)
+    w.add(id, BlobType.MANIFEST, sealed, plain.byteLength, compressed)
+    const pack = w.finish(this.keys.encryptionKey)
+    await this.uploadPack(pack, true)
+    const e = pack.entries[0]!
+    return { id: e.id, pack: pack.id, offset: e.offset, length: e.length, rawLength: e.rawLength, compressed: e.compressed, type: BlobType.MANIFEST }
+  }
+
+  /** Replaces the manifest without a new snapshot (used by forget/prune and key operations later). */
+  async replaceManifest (manifest: Manifest): Promise<bigint> {
+    const current = await this.readRoot()
+    const ref = await this.writeManifest(manifest)
+    return await this.writeRoot(ref, current?.seq)
+  }
+
+  private async writeRoot (manifest: BlobRef, currentSeq: bigint | undefined): Promise<bigint> {
+    const known = BigInt((this.state.getMeta('root_seq') as string | undefined) ?? '0')
+    const seq = (currentSeq !== undefined && currentSeq > known ? currentSeq : known) + 1n
+    const payload = seal(this.keys.encryptionKey, RootPayload.encode({
+      version: ROOT_FORMAT_VERSION, timeNs: BigInt(Date.now()) * 1_000_000n, manifest
+    }), AAD_ROOT_PAYLOAD)
+    const record: RootRecord = {
+      version: ROOT_FORMAT_VERSION, ownerKey: Uint8Array.from(this.keys.publicKey), seq, payload, signature: new Uint8Array(0)
+    }
+    record.signature = Uint8Array.from(this.keys.sign(rootSignedBytes(record)))
+    await this.backend.putRecord(rootRecordKey(this.keys.ownerId), RootRecord.encode(record))
+    this.state.putMeta('root_seq', seq.toString())
+    return seq
+  }
+
+  /**
+   * The owner's current root record, verified: our key, a valid signature, and a sequence not
+   * lower than the highest this state has seen (a rollback is an IntegrityError).
+   */
+  async readRoot (): Promise<{ seq: bigint, payload: RootPayload } | undefined> {
+    const bytes = await this.backend.getRecord(rootRecordKey(this.keys.ownerId))
+    if (bytes === undefined) return undefined
+    const { record, payload } = openRootRecord(this.keys, bytes)
+    const known = BigInt((this.state.getMeta('root_seq') as string | undefined) ?? '0')
+    if (record.seq < known) {
+      throw new IntegrityError(`the stored root record has sequence ${record.seq}, lower than ${known} seen before: a rollback`, [], {
+        hint: 'a holder or the storage served an old root record; run `p2pbak check` and restore the newer record from another copy'
+      })
+    }
+    if (record.seq > known) this.state.putMeta('root_seq', record.seq.toString())
+    return { seq: record.seq, payload }
+  }
+
+  async readManifest (payload?: RootPayload): Promise<Manifest> {
+    const p = payload ?? (await this.readRoot())?.payload
+    if (p === undefined) return emptyManifest()
+    if (p.manifest === undefined) throw new CorruptObjectError('root record has no manifest')
+    let m: Manifest
+    try {
+      m = Manifest.decode(await this.loadRef(p.manifest), { limits: { snapshots: 1_000_000, indexes: 1_000_000 } })
+    } catch (err) {
+      if (err instanceof IntegrityError || err instanceof ObjectNotFoundError) throw err
+      throw new CorruptObjectError('manifest does not decode', { cause: err })
+    }
+    if (m.version !== MANIFEST_FORMAT_VERSION) throw new UnsupportedVersionError(`manifest version ${m.version} is not supported`, { hint: 'upgrade p2pbak' })
+    return m
+  }
+
+  async listSnapshots (): Promise<SnapshotInfo[]> {
+    const manifest = await this.readManifest()
+    const out: SnapshotInfo[] = []
+    for (const ref of manifest.snapshots) {
+      out.push({ id: hex(ref.id), snapshot: decodeSnapshot(await this.loadRef(ref)), ref })
+    }
+    out.sort((a, b) => (a.snapshot.timeNs < b.snapshot.timeNs ? -1 : a.snapshot.timeNs > b.snapshot.timeNs ? 1 : 0))
+    return out
+  }
+
+  /** A snapshot by `latest`, full hex ID or unique prefix (at least 4 hex digits). */
+  async findSnapshot (spec: string): Promise<SnapshotInfo> {
+    const all = await this.listSnapshots()
+    if (spec === 'latest') {
+      const last = all.at(-1)
+      if (last === undefined) throw new SnapshotNotFoundError('there are no snapshots yet', { hint: 'run `p2pbak backup` first' })
+      return last
+    }
+    if (!/^[0-9a-f]{4,64}$/.test(spec)) throw new InvalidArgumentError(`"${spec}" is not a snapshot ID`, { hint: 'give `latest` or at least 4 hex digits of an ID from `p2pbak snapshots`' })
+    const found = all.filter(s => s.id.startsWith(spec))
+    if (found.length === 0) throw new SnapshotNotFoundError(`no snapshot matches ${spec}`, { hint: 'list them with `p2pbak snapshots`' })
+    if (found.length > 1) throw new SnapshotNotFoundError(`${found.length} snapshots match ${spec}`, { hint: 'give more digits of the ID' })
+    return found[0]!
+  }
+
+  /**
+   * Brings the local index up to date with the repository: packs named by committed index blobs,
+   * then packs in the store unknown to both (a crash after a put, or a lost state DB), whose
+   * headers are read and recorded so the next backup reuses them.
+   */
+  async syncIndex (): Promise<{ packsAdded: number }> {
+    let added = 0
+    const manifest = await this.readManifest()
+    const indexed = new Set<string>()
+    for (const ref of manifest.indexes) {
+      const index = decodeIndex(await this.loadRef(ref))
+      for (const p of index.packs) {
+        indexed.add(p.id)
+        if (!this.state.hasPack(p.id)) { this.state.addPack(p.id, p.type, p.size, p.entries, true); added++ }
+      }
+    }
+    for await (const { id } of this.backend.list()) {
+      if (this.state.hasPack(id) || indexed.has(id)) continue
+      let header
+      try {
+        header = (await readPackHeader(this.backend, this.keys.encryptionKey, id)).header
+      } catch {
+        continue // another owner's pack, or damaged: `check` reports it
+      }
+      const { size } = await this.backend.stat(id)
+      if (header.type === BlobType.DATA || header.type === BlobType.TREE) {
+        this.state.addPack(id, header.type, size, header.entries, false)
+        added++
+      }
+    }
+    return { packsAdded: added }
+  }
+
+  async close (): Promise<void> {
+    await Promise.allSettled([...this.inflight])
+  }
+}
+
+export function emptyManifest (): Manifest {
+  return { version: MANIFEST_FORMAT_VERSION, snapshots: [], indexes: [] }
+}
+
+export function rootSignedBytes (r: RootRecord): Buffer {
+  const seq = Buffer.alloc(8)
+  seq.writeBigUInt64BE(r.seq)
+  return Buffer.concat([ROOT_SIGNATURE_CONTEXT, r.ownerKey, seq, r.payload])
+}
+
+/** Decodes and verifies a root record without opening its payload (what a holder can check). */
+export function verifyRootRecord (bytes: Uint8Array): RootRecord {
+  let record: RootRecord
+  try {
+    record = RootRecord.decode(bytes)
+  } catch (err) {
+    throw new CorruptObjectError('root record does not decode', { cause: err })
+  }
+  if (record.version !== ROOT_FORMAT_VERSION) throw new UnsupportedVersionError(`root record version ${record.version} is not supported`, { hint: 'upgrade p2pbak' })
+  if (record.ownerKey.byteLength !== 32 || record.signature.byteLength !== 64) throw new CorruptObjectError('root record has a malformed key or signature')
+  if (!verifySignature(record.ownerKey, rootSignedBytes(record), record.signature)) {
+    throw new IntegrityError('root record signature does not verify')
+  }
+  return record
+}
+
+export function openRootRecord (keys: { encryptionKey: Uint8Array, publicKey: Uint8Array }, bytes: Uint8Array): { record: RootRecord, payload: RootPayload } {
+  const record = verifyRootRecord(bytes)
+  if (!Buffer.from(record.ownerKey).equals(Buffer.from(keys.publicKey))) throw new IntegrityError('root record is signed by another owner')
+  let payload: RootPayload
+  try {
+    payload = RootPayload.decode(open(keys.encryptionKey, record.payload, AAD_ROOT_PAYLOAD))
+  } catch (err) {
+    throw new IntegrityError('root record payload does not open with this owner\'s key', [], { cause: err })
+  }
+  return { record, payload }
+}
+
+export function decodeTree (plain: Uint8Array): Tree {
+  try {
+    return Tree.decode(plain, { limits: { nodes: 10_000_000 } })
+  } catch (err) {
+    throw new CorruptObjectError('tree does not decode', { cause: err })
+  }
+}
+
+export function encodeTree (tree: Tree): Uint8Array {
+  return Tree.encode(tree)
+}
+
+export function decodeSnapshot (plain: Uint8Array): Snapshot {
+  let s: Snapshot
+  try {
+    s = Snapshot.decode(plain)
+  } catch (err) {
+    throw new CorruptObjectError('snapshot does not decode', { cause: err })
+  }
+  if (s.version !== SNAPSHOT_FORMAT_VERSION) throw new UnsupportedVersionError(`snapshot version ${s.version} is not supported`, { hint: 'upgrade p2pbak' })
+  if (s.tree.byteLength !== 32) throw new CorruptObjectError('snapshot has no root tree')
+  return s
+}
+
+export function decodeIndex (plain: Uint8Array): Index {
+  let idx: Index
+  try {
+    idx = Index.decode(plain)
+  } catch (err) {
+    throw new CorruptObjectError('index does not decode', { cause: err })
+  }
+  if (idx.version !== INDEX_FORMAT_VERSION) throw new UnsupportedVersionError(`index version ${idx.version} is not supported`, { hint: 'upgrade p2pbak' })
+  for (const p of idx.packs) {
+    if (!isPackId(p.id)) throw new CorruptObjectError('index names an invalid pack ID')
+    for (const e of p.entries) if (e.id.byteLength !== 32) throw new CorruptObjectError('index lists a malformed blob ID')
+  }
+  return idx
+}
+
+export function defaultSnapshotFields (): Pick<Snapshot, 'hostname' | 'timeNs'> {
+  return { hostname: hostname(), timeNs: BigInt(Date.now()) * 1_000_000n }
+}
+
+export { packIdOf, packHeaderOf }

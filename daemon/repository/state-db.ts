@@ -1,0 +1,163 @@
+// The owner's local state (docs/format.md §9): blob index, packs, file cache. A cache of what the
+// repository holds, never the only copy: everything but the file cache can be rebuilt from packs.
+import Database from 'better-sqlite3'
+import type { Database as Db, Statement } from 'better-sqlite3'
+import { BlobType } from './pb/repo.js'
+import type { PackEntry } from './pb/repo.js'
+
+const SCHEMA_VERSION = 1
+
+const blobTypeToInt: Record<BlobType, number> = { DATA: 0, TREE: 1, INDEX: 2, SNAPSHOT: 3, MANIFEST: 4 }
+const intToBlobType = [BlobType.DATA, BlobType.TREE, BlobType.INDEX, BlobType.SNAPSHOT, BlobType.MANIFEST]
+
+export interface BlobLoc {
+  id: Uint8Array
+  pack: string
+  type: BlobType
+  offset: number
+  length: number
+  rawLength: number
+  compressed: boolean
+}
+
+export interface FileCacheEntry {
+  size: number
+  mtimeNs: bigint
+  ctimeNs: bigint
+  inode: bigint
+  /** Encoded content list (pb ContentRef list, see archiver). */
+  content: Uint8Array
+}
+
+export interface PackRow {
+  id: string
+  type: BlobType
+  size: number
+}
+
+export class StateDb {
+  private readonly db: Db
+  private readonly stmt: {
+    hasBlob: Statement
+    getBlob: Statement
+    insertPack: Statement
+    insertBlob: Statement
+    hasPack: Statement
+    getFile: Statement
+    putFile: Statement
+    unindexed: Statement
+    entriesOf: Statement
+    markIndexed: Statement
+    getMeta: Statement
+    putMeta: Statement
+  }
+
+  constructor (path: string) {
+    this.db = new Database(path)
+    this.db.pragma('journal_mode = WAL')
+    // NORMAL in WAL mode survives a process crash; a power loss may lose the last commits, which
+    // the next run repairs by re-reading pack headers (format.md §9).
+    this.db.pragma('synchronous = NORMAL')
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS packs (
+        rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type INTEGER NOT NULL,
+        size INTEGER NOT NULL, indexed INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS blobs (
+        id BLOB PRIMARY KEY, pack INTEGER NOT NULL, type INTEGER NOT NULL, offset INTEGER NOT NULL,
+        length INTEGER NOT NULL, raw_length INTEGER NOT NULL, compressed INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS blobs_by_pack ON blobs (pack);
+      CREATE TABLE IF NOT EXISTS filecache (
+        path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,
+        inode INTEGER NOT NULL, content BLOB NOT NULL) WITHOUT ROWID;
+    `)
+    const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: number } | undefined
+    if (version === undefined) this.db.prepare('INSERT INTO meta VALUES (?, ?)').run('schema', SCHEMA_VERSION)
+    this.stmt = {
+      hasBlob: this.db.prepare('SELECT 1 FROM blobs WHERE id = ?').pluck(),
+      getBlob: this.db.prepare('SELECT b.type, b.offset, b.length, b.raw_length, b.compressed, p.id AS pack FROM blobs b JOIN packs p ON p.rowid = b.pack WHERE b.id = ?'),
+      insertPack: this.db.prepare('INSERT OR IGNORE INTO packs (id, type, size, indexed) VALUES (?, ?, ?, ?)'),
+      insertBlob: this.db.prepare('INSERT OR IGNORE INTO blobs VALUES (?, (SELECT rowid FROM packs WHERE id = ?), ?, ?, ?, ?, ?)'),
+      hasPack: this.db.prepare('SELECT 1 FROM packs WHERE id = ?').pluck(),
+      getFile: this.db.prepare('SELECT size, mtime, ctime, inode, content FROM filecache WHERE path = ?').safeIntegers(true),
+      putFile: this.db.prepare('INSERT OR REPLACE INTO filecache VALUES (?, ?, ?, ?, ?, ?)'),
+      unindexed: this.db.prepare('SELECT rowid, id, type, size FROM packs WHERE indexed = 0 ORDER BY rowid'),
+      entriesOf: this.db.prepare('SELECT id, type, offset, length, raw_length, compressed FROM blobs WHERE pack = ? ORDER BY offset'),
+      markIndexed: this.db.prepare('UPDATE packs SET indexed = 1 WHERE id = ?'),
+      getMeta: this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      putMeta: this.db.prepare('INSERT OR REPLACE INTO meta VALUES (?, ?)')
+    }
+  }
+
+  hasBlob (id: Uint8Array): boolean {
+    return this.stmt.hasBlob.get(id) !== undefined
+  }
+
+  getBlob (id: Uint8Array): BlobLoc | undefined {
+    const r = this.stmt.getBlob.get(id) as { type: number, offset: number, length: number, raw_length: number, compressed: number, pack: string } | undefined
+    if (r === undefined) return undefined
+    return { id, pack: r.pack, type: intToBlobType[r.type] ?? BlobType.DATA, offset: r.offset, length: r.length, rawLength: r.raw_length, compressed: r.compressed === 1 }
+  }
+
+  hasPack (id: string): boolean {
+    return this.stmt.hasPack.get(id) !== undefined
+  }
+
+  /** Records a durable pack and its blobs in one transaction. */
+  addPack (id: string, type: BlobType, size: number, entries: PackEntry[], indexed: boolean): void {
+    this.db.transaction(() => {
+      this.stmt.insertPack.run(id, blobTypeToInt[type], size, indexed ? 1 : 0)
+      for (const e of entries) {
+        this.stmt.insertBlob.run(e.id, id, blobTypeToInt[e.type], e.offset, e.length, e.rawLength, e.compressed ? 1 : 0)
+      }
+    })()
+  }
+
+  /** Packs that no committed index blob covers yet, with their entries. */
+  unindexedPacks (): Array<PackRow & { entries: PackEntry[] }> {
+    const rows = this.stmt.unindexed.all() as Array<{ rowid: number, id: string, type: number, size: number }>
+    return rows.map(r => ({
+      id: r.id,
+      type: intToBlobType[r.type] ?? BlobType.DATA,
+      size: r.size,
+      entries: (this.stmt.entriesOf.all(r.rowid) as Array<{ id: Uint8Array, type: number, offset: number, length: number, raw_length: number, compressed: number }>)
+        .map(e => ({ id: e.id, type: intToBlobType[e.type] ?? BlobType.DATA, offset: e.offset, length: e.length, rawLength: e.raw_length, compressed: e.compressed === 1 }))
+    }))
+  }
+
+  markIndexed (ids: string[]): void {
+    this.db.transaction(() => { for (const id of ids) this.stmt.markIndexed.run(id) })()
+  }
+
+  getFile (path: Uint8Array): FileCacheEntry | undefined {
+    const r = this.stmt.getFile.get(path) as { size: bigint, mtime: bigint, ctime: bigint, inode: bigint, content: Uint8Array } | undefined
+    if (r === undefined) return undefined
+    return { size: Number(r.size), mtimeNs: r.mtime, ctimeNs: r.ctime, inode: r.inode, content: r.content }
+  }
+
+  putFile (path: Uint8Array, e: FileCacheEntry): void {
+    this.stmt.putFile.run(path, e.size, e.mtimeNs, e.ctimeNs, e.inode, e.content)
+  }
+
+  /** Runs `fn` in one transaction (batches file cache writes). */
+  transaction<T> (fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  getMeta (key: string): unknown {
+    return this.stmt.getMeta.get(key)
+  }
+
+  putMeta (key: string, value: string | number | bigint | Uint8Array): void {
+    this.stmt.putMeta.run(key, value)
+  }
+
+  /** Forgets the blob index and packs (before a rebuild from pack headers). */
+  resetIndex (): void {
+    this.db.exec('DELETE FROM blobs; DELETE FROM packs;')
+  }
+
+  close (): void {
+    this.db.close()
+  }
+}

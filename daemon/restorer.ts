@@ -1,0 +1,262 @@
+// The restorer (docs/format.md §3, DESIGN.md §4): walks a snapshot's trees and writes files with
+// their metadata under a target folder. Every pack is checked against its ID and every blob
+// against its MAC and ID before a byte is written; a file that cannot be restored exactly is
+// removed and listed, never left with wrong bytes. Names are raw bytes; a name that could escape
+// the target (`..`, `/`, NUL) is refused.
+import {
+  chmodSync, closeSync, constants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync,
+  lstatSync, lutimesSync, mkdirSync, openSync, symlinkSync, unlinkSync, utimesSync, writeSync, chownSync
+} from 'node:fs'
+import { packIdOf } from '../protocol/ids.js'
+import { joinPath } from './archiver.js'
+import { IntegrityError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
+import { writeXattrs } from './fs/xattr.js'
+import { decodeBlob, hex } from './repository/blob.js'
+import { PACK_MAX_SIZE } from './repository/constants.js'
+import { NodeType } from './repository/pb/repo.js'
+import type { Node } from './repository/pb/repo.js'
+import type { Repository, SnapshotInfo } from './repository/repository.js'
+
+export interface RestoreOptions {
+  /** Only these paths inside the snapshot (and what is below them), e.g. "/home/alice/Documents". */
+  include?: string[]
+  onProgress?: (p: RestoreProgress) => void
+  progressIntervalMs?: number
+  signal?: AbortSignal
+  /** Whole packs kept in memory (default 4 × 16 MiB). */
+  packCacheSize?: number
+}
+
+export interface RestoreProgress {
+  filesDone: number
+  bytesDone: number
+  currentPath: string
+}
+
+export interface RestoreResult {
+  files: number
+  dirs: number
+  symlinks: number
+  bytes: number
+  /** Things restored but without some metadata (e.g. xattrs the target filesystem refused). */
+  warnings: string[]
+}
+
+const isRoot = process.getuid?.() === 0
+
+export async function restore (repo: Repository, snap: SnapshotInfo, target: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+  mkdirSync(target, { recursive: true, mode: 0o700 })
+  const r = new Restorer(repo, options)
+  await r.restoreDir(snap.snapshot.tree, Buffer.from(target), Buffer.from('/'))
+  r.progress(true)
+  if (r.failures.length > 0) {
+    const list = r.failures.slice(0, 20).map(f => `  ${f.path}: ${f.reason}`).join('\n')
+    throw new RestoreIncompleteError(`${r.failures.length} item(s) could not be restored exactly and were left out:\n${list}${r.failures.length > 20 ? '\n  …' : ''}`, r.failures, {
+      hint: 'run `p2pbak check --read-data` to see which packs are damaged; everything else was restored'
+    })
+  }
+  return r.result
+}
+
+class Restorer {
+  readonly failures: Array<{ path: string, reason: string }> = []
+  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, warnings: [] }
+  private readonly packs = new Map<string, Buffer>()
+  private readonly badPacks = new Map<string, string>()
+  private readonly links = new Map<string, Buffer>()
+  private readonly include: Buffer[] | undefined
+  private lastProgress = 0
+  private currentPath = ''
+
+  constructor (private readonly repo: Repository, private readonly options: RestoreOptions) {
+    this.include = options.include?.map(p => Buffer.from('/' + p.replace(/^\/+|\/+$/g, '')))
+  }
+
+  /** Whether `rel` (snapshot path) is selected: 0 no, 1 only as an ancestor, 2 yes. */
+  private selected (rel: Buffer): 0 | 1 | 2 {
+    if (this.include === undefined) return 2
+    let best: 0 | 1 | 2 = 0
+    for (const inc of this.include) {
+      if (inc.equals(Buffer.from('/')) || rel.equals(inc) || (rel.byteLength > inc.byteLength && rel.subarray(0, inc.byteLength).equals(inc) && rel[inc.byteLength] === 0x2f)) return 2
+      if (inc.byteLength > rel.byteLength && inc.subarray(0, rel.byteLength).equals(rel) && (rel.equals(Buffer.from('/')) || inc[rel.byteLength] === 0x2f)) best = 1
+    }
+    return best
+  }
+
+  async restoreDir (treeId: Uint8Array, dir: Buffer, rel: Buffer): Promise<void> {
+    let nodes: Node[]
+    try {
+      nodes = (await this.repo.loadTree(treeId)).nodes
+    } catch (err) {
+      this.fail(rel, err)
+      return
+    }
+    let prev: Buffer | undefined
+    for (const node of nodes) {
+      this.options.signal?.throwIfAborted()
+      const name = Buffer.from(node.name)
+      const childRel = joinPath(rel, name)
+      if (!safeName(name)) {
+        this.fail(childRel, new UnsafePathError(`refusing the unsafe name ${JSON.stringify(name.toString())}`))
+        continue
+      }
+      if (prev !== undefined && Buffer.compare(prev, name) >= 0) {
+        this.fail(childRel, new UnsafePathError('duplicate or unsorted name in a tree: refusing it'))
+        continue
+      }
+      prev = name
+      const sel = this.selected(childRel)
+      if (sel === 0) continue
+      const path = joinPath(dir, name)
+      this.currentPath = childRel.toString()
+      try {
+        if (node.type === NodeType.DIR) {
+          await this.restoreDirNode(node, path, childRel, sel === 2)
+        } else if (sel === 2 && node.type === NodeType.FILE) {
+          await this.restoreFile(node, path, childRel)
+        } else if (sel === 2 && node.type === NodeType.SYMLINK) {
+          this.restoreSymlink(node, path)
+        }
+      } catch (err) {
+        this.fail(childRel, err)
+      }
+      this.progress(false)
+    }
+  }
+
+  private async restoreDirNode (node: Node, path: Buffer, rel: Buffer, full: boolean): Promise<void> {
+    try {
+      mkdirSync(path, { mode: 0o700 })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      // Never descend through a symlink planted in the target.
+      if (!lstatSync(path).isDirectory()) throw new UnsafePathError(`${rel.toString()} exists and is not a directory`)
+    }
+    await this.restoreDir(node.subtree, path, rel)
+    // Metadata last: writing children changes the directory's mtime.
+    this.result.dirs++
+    if (full) this.result.warnings.push(...writeXattrs(path, node.xattrs).map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
+    if (isRoot) chownSync(path, node.uid, node.gid)
+    chmodSync(path, node.mode)
+    utimesSync(path, nsToSec(node.atimeNs), nsToSec(node.mtimeNs))
+  }
+
+  private async restoreFile (node: Node, path: Buffer, rel: Buffer): Promise<void> {
+    if (node.links > 1) {
+      const key = `${node.device}:${node.inode}`
+      const first = this.links.get(key)
+      if (first !== undefined) {
+        try { unlinkSync(path) } catch {}
+        linkSync(first, path)
+        this.result.files++
+        return
+      }
+    }
+    try { if (lstatSync(path).isSymbolicLink()) unlinkSync(path) } catch {}
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600)
+    let ok = false
+    try {
+      let pos = 0
+      for (const ref of node.content) {
+        if (ref.blob.byteLength === 0) { pos += ref.hole; continue }
+        const plain = await this.blob(ref.blob)
+        let off = 0
+        while (off < plain.byteLength) off += writeSync(fd, plain, off, plain.byteLength - off, pos + off)
+        pos += plain.byteLength
+      }
+      if (pos !== node.size) throw new IntegrityError(`content adds up to ${pos} bytes, the snapshot says ${node.size}`)
+      ftruncateSync(fd, node.size) // trailing hole
+      if (isRoot) fchownSync(fd, node.uid, node.gid)
+      fchmodSync(fd, node.mode)
+      futimesSync(fd, nsToSec(node.atimeNs), nsToSec(node.mtimeNs))
+      ok = true
+    } finally {
+      closeSync(fd)
+      if (!ok) { try { unlinkSync(path) } catch {} }
+    }
+    const refused = writeXattrs(path, node.xattrs)
+    if (refused.length > 0) {
+      this.result.warnings.push(...refused.map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
+      utimesSync(path, nsToSec(node.atimeNs), nsToSec(node.mtimeNs))
+    }
+    if (node.links > 1) this.links.set(`${node.device}:${node.inode}`, path)
+    this.result.files++
+    this.result.bytes += node.size
+  }
+
+  private restoreSymlink (node: Node, path: Buffer): void {
+    try { unlinkSync(path) } catch {}
+    symlinkSync(Buffer.from(node.linkTarget), path)
+    if (isRoot) lchownSync(path, node.uid, node.gid)
+    lutimesSync(path, nsToSec(node.atimeNs), nsToSec(node.mtimeNs))
+    this.result.symlinks++
+  }
+
+  /** A verified blob, read from a whole pack kept in a small LRU cache. */
+  private async blob (id: Uint8Array): Promise<Buffer> {
+    const loc = this.repo.lookup(id)
+    if (loc === undefined) throw new ObjectNotFoundError(hex(id), { hint: 'the blob is in no known pack' })
+    const bad = this.badPacks.get(loc.pack)
+    if (bad !== undefined) throw new IntegrityError(bad, [loc.pack])
+    let pack = this.packs.get(loc.pack)
+    if (pack === undefined) {
+      try {
+        pack = Buffer.from(await this.repo.backend.get(loc.pack))
+      } catch (err) {
+        if (err instanceof ObjectNotFoundError) {
+          this.badPacks.set(loc.pack, `pack ${loc.pack} is missing`)
+        }
+        throw err
+      }
+      if (pack.byteLength > PACK_MAX_SIZE || packIdOf(pack) !== loc.pack) {
+        const msg = `pack ${loc.pack} is damaged (its bytes do not match its ID)`
+        this.badPacks.set(loc.pack, msg)
+        throw new IntegrityError(msg, [loc.pack])
+      }
+      this.packs.set(loc.pack, pack)
+      if (this.packs.size > (this.options.packCacheSize ?? 4)) this.packs.delete(this.packs.keys().next().value!)
+    } else {
+      // LRU: move to the back.
+      this.packs.delete(loc.pack)
+      this.packs.set(loc.pack, pack)
+    }
+    if (loc.offset + loc.length > pack.byteLength) throw new IntegrityError(`blob ${hex(id)} lies outside pack ${loc.pack}`, [loc.pack])
+    return decodeBlob(this.repo.keys, loc, pack.subarray(loc.offset, loc.offset + loc.length))
+  }
+
+  private fail (rel: Buffer, err: unknown): void {
+    if (!(err instanceof P2pbakError) && (err as NodeJS.ErrnoException).code === undefined) throw err
+    const reason = err instanceof Error ? err.message : String(err)
+    this.failures.push({ path: rel.toString(), reason })
+  }
+
+  progress (final: boolean): void {
+    const cb = this.options.onProgress
+    if (cb === undefined) return
+    const now = Date.now()
+    if (!final && now - this.lastProgress < (this.options.progressIntervalMs ?? 250)) return
+    this.lastProgress = now
+    cb({ filesDone: this.result.files, bytesDone: this.result.bytes, currentPath: this.currentPath })
+  }
+}
+
+/** A single path component that stays inside its directory. */
+export function safeName (name: Buffer): boolean {
+  if (name.byteLength === 0 || name.byteLength > 4096) return false
+  if (name.equals(DOT) || name.equals(DOTDOT)) return false
+  return !name.includes(0x2f) && !name.includes(0)
+}
+
+const DOT = Buffer.from('.')
+const DOTDOT = Buffer.from('..')
+
+/**
+ * Nanoseconds to the fractional seconds utimes takes. libuv truncates to whole microseconds, so
+ * aim at the middle of the intended microsecond: the result is the original truncated to 1 µs
+ * (docs/format.md §10 lists this limit).
+ */
+function nsToSec (ns: bigint): number {
+  const sec = ns / 1_000_000_000n
+  const micros = (ns % 1_000_000_000n) / 1000n
+  return Number(sec) + (Number(micros) + 0.5) / 1e6
+}
