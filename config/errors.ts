@@ -7,7 +7,7 @@ export interface ConfigProblem {
   key: string
   /** The offending value as it was given (before normalization); undefined when missing. */
   value: unknown
-  /** The rule that failed, e.g. `must be an integer from 1 to 16`. */
+  /** The rule that failed, starting with the key, e.g. `redundancy.replicas must be an integer from 1 to 16`. */
   message: string
   /** What to do about it, naming where to change it. */
   hint: string
@@ -35,8 +35,8 @@ export class ConfigError extends P2pbakError {
 function formatProblems (problems: ConfigProblem[]): string {
   const head = problems.length === 1 ? 'invalid configuration:' : `invalid configuration (${problems.length} problems):`
   const lines = problems.map((p) => {
-    const what = p.key === '' ? '' : p.value === undefined ? `${p.key}: ` : `${p.key} = ${formatValue(p.value)}: `
-    return `  - ${what}${p.message} [from ${p.source}]\n    fix: ${p.hint}`
+    const got = p.key === '' || p.value === undefined ? '' : `got ${formatValue(p.value)}, `
+    return `  - ${p.message} (${got}from ${p.source})\n    fix: ${p.hint}`
   })
   return [head, ...lines].join('\n')
 }
@@ -52,7 +52,8 @@ export function formatValue (value: unknown): string {
   }
   if (value !== null && typeof value === 'object') {
     // TOML dates and times stringify to their ISO form; plain tables are shown by their keys.
-    if (Object.getPrototypeOf(value) !== Object.prototype) return String(value)
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== null && proto !== Object.prototype) return String(value)
     return `{ ${Object.keys(value).join(', ')} }`
   }
   return String(value)

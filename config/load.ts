@@ -97,7 +97,10 @@ const PROP_INDEX: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map((k) => 
 const SECTION_SET: ReadonlySet<string> = new Set(CONFIG_SECTIONS)
 
 function isTable (value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  // smol-toml builds tables without a prototype; dates and other objects are values, not tables.
+  const proto = Object.getPrototypeOf(value)
+  return proto === null || proto === Object.prototype
 }
 
 function sanitizedHostname (): string {
@@ -192,7 +195,7 @@ function unknownKeyProblem (key: string, value: unknown, source: string, render:
   const hint = suggestion === undefined
     ? `remove it (${known})`
     : `did you mean ${render(suggestion)}? Rename or remove it (${known})`
-  const problem: ConfigProblem = { key, value, message: 'is not a known key', hint, source }
+  const problem: ConfigProblem = { key, value, message: `${key} is not a known key`, hint, source }
   if (line !== undefined) problem.line = line
   return problem
 }
@@ -276,7 +279,7 @@ function fileLayer (
     return empty([{
       key: 'version',
       value: migrated.value,
-      message: migrated.message,
+      message: `version ${migrated.message}`,
       hint: migrated.hint,
       source: `${path}${line === undefined ? '' : ':' + line} (key version)`,
       ...(line === undefined ? {} : { line })
@@ -471,7 +474,7 @@ function problemFromIssue (issue: IssueLike, doc: Record<string, unknown>, merge
     return [{
       key: head,
       value: getIn(doc, path),
-      message: `must be a table of keys ([${head}] in the file)`,
+      message: `${head} must be a table of keys ([${head}] in the file)`,
       hint: `write the ${head} settings as keys under a [${head}] header (${knownKeysOf(head)})`,
       ...located(entry)
     }]
@@ -492,7 +495,7 @@ function problemFromIssue (issue: IssueLike, doc: Record<string, unknown>, merge
     return [{
       key,
       value,
-      message: issue.message,
+      message: `${key} ${issue.message}`,
       hint: cross.hint,
       ...where,
       source: [where.source, ...others].join('; ')
@@ -500,15 +503,17 @@ function problemFromIssue (issue: IssueLike, doc: Record<string, unknown>, merge
   }
 
   if (spec === undefined) {
-    return [{ key, value, message: issue.message, hint: 'see docs/config.md for the valid keys and values', ...located(entry) }]
+    return [{ key, value, message: `${key}: ${issue.message}`, hint: 'see docs/config.md for the valid keys and values', ...located(entry) }]
   }
-  const detail = typeof issue.params?.detail === 'string' && issue.params.detail !== '' ? ` (${issue.params.detail})` : ''
+  const detail = typeof issue.params?.detail === 'string' && issue.params.detail !== '' ? `; ${issue.params.detail}` : ''
   const kind = entry?.kind ?? 'default'
-  const what = index === undefined ? '' : `item ${index + 1} of ${specKey} is ${formatValue(value)}, but `
+  const message = index === undefined
+    ? `${specKey} must be ${spec.rule}${detail}`
+    : `item ${index + 1} of ${specKey} must be ${spec.itemRule ?? spec.rule}${detail}`
   return [{
     key,
     value,
-    message: `${what}${specKey} must be ${spec.rule}${detail}`,
+    message,
     hint: `set ${entry?.where ?? spec.key} to ${spec.rule}, e.g. ${exampleFor(spec, kind)}`,
     ...located(entry)
   }]
@@ -701,7 +706,7 @@ export function renderConfigToml (config: Config, options: RenderConfigOptions =
     } else {
       out.push('')
     }
-    out.push(...wrapComment(`${spec.doc} Default: ${spec.defaultText.replace(/`/g, '')}. Env: ${spec.env}.`))
+    out.push(...wrapComment(spec.doc), `# Default: ${spec.defaultText.replace(/`/g, '')}. Env: ${spec.env}.`)
     const value = valueOf(config, spec)
     let text: string
     let commented = false

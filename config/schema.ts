@@ -191,6 +191,8 @@ export interface KeySpec {
   readonly min?: number
   readonly max?: number
   readonly values?: readonly string[]
+  /** For lists: what each item must be, phrased to follow "must be". */
+  readonly itemRule?: string
 }
 
 export function snakeToCamel (s: string): string {
@@ -201,7 +203,7 @@ export function camelToSnake (s: string): string {
   return s.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())
 }
 
-type SpecInit = Pick<KeySpec, 'kind' | 'rule' | 'example' | 'defaultText' | 'doc'> & Partial<Pick<KeySpec, 'optional' | 'min' | 'max' | 'values'>>
+type SpecInit = Pick<KeySpec, 'kind' | 'rule' | 'example' | 'defaultText' | 'doc'> & Partial<Pick<KeySpec, 'optional' | 'min' | 'max' | 'values' | 'itemRule'>>
 
 function spec (key: string, init: SpecInit): KeySpec {
   const dot = key.indexOf('.')
@@ -224,6 +226,7 @@ const POSITIVE_DURATION_RULE = 'a duration greater than zero like "30s", "5m", "
 const SIZE_RULE = 'a size like "512KiB", "16MiB", "10GiB" or "10GB", or an integer of bytes'
 const RATE_RULE = 'a rate like "512KiB/s" or "10MiB/s", or an integer of bytes per second'
 const MULTIADDR_RULE = 'a list of multiaddrs like "/ip4/0.0.0.0/tcp/4701"'
+const MULTIADDR_ITEM_RULE = 'a multiaddr like "/ip4/0.0.0.0/tcp/4701"'
 
 /** Every key, in the order the docs and rendered file list them. */
 export const CONFIG_KEYS: readonly KeySpec[] = [
@@ -240,11 +243,11 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   }),
 
   spec('backup.paths', {
-    kind: 'path-list', rule: `a list where each item is ${PATH_RULE}`, example: '["~/Documents", "/srv/projects"]',
+    kind: 'path-list', rule: 'a list of absolute paths (or ones starting with ~/)', itemRule: PATH_RULE, example: '["~/Documents", "/srv/projects"]',
     defaultText: '`[]`', doc: 'Directories and files to back up.'
   }),
   spec('backup.exclude', {
-    kind: 'glob-list', rule: 'a list of non-empty glob patterns', example: '["**/node_modules", "*.tmp"]',
+    kind: 'glob-list', rule: 'a list of non-empty glob patterns', itemRule: 'a non-empty glob pattern', example: '["**/node_modules", "*.tmp"]',
     defaultText: '`[]`', doc: 'Glob patterns of paths to leave out.'
   }),
   spec('backup.exclude_caches', {
@@ -305,11 +308,11 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   }),
 
   spec('network.listen', {
-    kind: 'multiaddr-list', rule: MULTIADDR_RULE, example: '["/ip4/0.0.0.0/tcp/4701"]',
+    kind: 'multiaddr-list', rule: MULTIADDR_RULE, itemRule: MULTIADDR_ITEM_RULE, example: '["/ip4/0.0.0.0/tcp/4701"]',
     defaultText: '`["/ip4/0.0.0.0/tcp/4701"]`', doc: 'Addresses to accept peer connections on.'
   }),
   spec('network.bootstrap', {
-    kind: 'multiaddr-list', rule: MULTIADDR_RULE, example: '["/ip4/192.168.1.10/tcp/4701/p2p/12D3KooW…"]',
+    kind: 'multiaddr-list', rule: MULTIADDR_RULE, itemRule: MULTIADDR_ITEM_RULE, example: '["/ip4/192.168.1.10/tcp/4701/p2p/12D3KooW…"]',
     defaultText: '`[]`', doc: 'Peers to dial at start-up, for networks where mDNS does not reach.'
   }),
   spec('network.mdns', {
@@ -322,7 +325,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     doc: 'The swarm\'s pre-shared key (`p2pbak swarm init` writes it); peers without it cannot connect.'
   }),
   spec('network.allow', {
-    kind: 'peer-id-list', rule: 'a list of peer IDs like "12D3KooW…"', example: '["12D3KooW…"]',
+    kind: 'peer-id-list', rule: 'a list of peer IDs like "12D3KooW…"', itemRule: 'a peer ID like "12D3KooW…"', example: '["12D3KooW…"]',
     defaultText: '`[]` (anyone with the swarm key)', doc: 'If not empty, only these peers may connect.'
   }),
   spec('network.max_connections', {
@@ -396,7 +399,6 @@ export const KEY_BY_ENV: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map(
 function isListed (value: unknown): value is unknown[] { return Array.isArray(value) }
 
 const NAME_RE = /^[A-Za-z0-9._-]{1,64}$/
-// eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
 
 function checkPath (value: unknown, env: NodeJS.ProcessEnv): Parsed<string> {

@@ -273,7 +273,7 @@ class Archiver {
     }
     const size = Number(st.size)
     // A file that uses fewer blocks than its size has holes: store all-zero chunks as holes.
-    const sparse = Number(st.blocks) * 512 < size
+    const sparse = st.blocks * 512n < st.size
     const refs: ContentRef[] = []
     try {
       let read = 0
@@ -349,7 +349,7 @@ function baseNode (name: Buffer, type: NodeType, st: BigIntStats): Node {
     uid: Number(st.uid),
     gid: Number(st.gid),
     mtimeNs: st.mtimeNs,
-    atimeNs: st.atimeNs,
+    atimeNs: 0n, // not kept: any read changes it, and every tree with it (docs/format.md §6)
     ctimeNs: st.ctimeNs,
     size: type === NodeType.FILE ? Number(st.size) : 0,
     linkTarget: new Uint8Array(0),
@@ -358,7 +358,8 @@ function baseNode (name: Buffer, type: NodeType, st: BigIntStats): Node {
     device: st.dev,
     links: Number(st.nlink),
     content: [],
-    subtree: new Uint8Array(0)
+    subtree: new Uint8Array(0),
+    sparse: type === NodeType.FILE && st.blocks * 512n < st.size
   }
 }
 

@@ -155,7 +155,7 @@ export function lockStateDir (dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       const pid = Number(readFileSafe(path))
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
         throw new LockedError(`${dir} is in use by process ${pid}`, { hint: 'wait for it to finish, or stop it (p2pbak daemon holds this lock while running)' })
       }
       try { unlinkSync(path) } catch {}

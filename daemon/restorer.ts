@@ -138,7 +138,7 @@ class Restorer {
     if (full) this.result.warnings.push(...writeXattrs(path, node.xattrs).map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
     if (isRoot) chownSync(path, node.uid, node.gid)
     chmodSync(path, node.mode)
-    utimesSync(path, nsToSec(node.atimeNs), nsToSec(node.mtimeNs))
+    utimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
   }
 
   private async restoreFile (node: Node, path: Buffer, rel: Buffer): Promise<void> {
@@ -160,15 +160,15 @@ class Restorer {
       for (const ref of node.content) {
         if (ref.blob.byteLength === 0) { pos += ref.hole; continue }
         const plain = await this.blob(ref.blob)
-        let off = 0
-        while (off < plain.byteLength) off += writeSync(fd, plain, off, plain.byteLength - off, pos + off)
+        if (node.sparse) writeSparse(fd, plain, pos)
+        else writeAll(fd, plain, 0, plain.byteLength, pos)
         pos += plain.byteLength
       }
       if (pos !== node.size) throw new IntegrityError(`content adds up to ${pos} bytes, the snapshot says ${node.size}`)
       ftruncateSync(fd, node.size) // trailing hole
       if (isRoot) fchownSync(fd, node.uid, node.gid)
       fchmodSync(fd, node.mode)
-      futimesSync(fd, nsToSec(node.atimeNs), nsToSec(node.mtimeNs))
+      futimesSync(fd, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
       ok = true
     } finally {
       closeSync(fd)
@@ -177,7 +177,7 @@ class Restorer {
     const refused = writeXattrs(path, node.xattrs)
     if (refused.length > 0) {
       this.result.warnings.push(...refused.map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
-      utimesSync(path, nsToSec(node.atimeNs), nsToSec(node.mtimeNs))
+      utimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
     }
     if (node.links > 1) this.links.set(`${node.device}:${node.inode}`, path)
     this.result.files++
@@ -188,7 +188,7 @@ class Restorer {
     try { unlinkSync(path) } catch {}
     symlinkSync(Buffer.from(node.linkTarget), path)
     if (isRoot) lchownSync(path, node.uid, node.gid)
-    lutimesSync(path, nsToSec(node.atimeNs), nsToSec(node.mtimeNs))
+    lutimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
     this.result.symlinks++
   }
 
@@ -245,6 +245,28 @@ export function safeName (name: Buffer): boolean {
   if (name.byteLength === 0 || name.byteLength > 4096) return false
   if (name.equals(DOT) || name.equals(DOTDOT)) return false
   return !name.includes(0x2f) && !name.includes(0)
+}
+
+function writeAll (fd: number, buf: Buffer, start: number, end: number, pos: number): void {
+  let off = start
+  while (off < end) off += writeSync(fd, buf, off, end - off, pos + off - start)
+}
+
+const SPARSE_BLOCK = 4096
+const ZERO_BLOCK = Buffer.alloc(SPARSE_BLOCK)
+
+/** Writes a blob of a sparse file, leaving aligned all-zero blocks as holes (ftruncate sets the size). */
+function writeSparse (fd: number, buf: Buffer, pos: number): void {
+  let runStart = -1
+  for (let off = 0; off < buf.byteLength;) {
+    // Block boundaries aligned to the file, not to the blob.
+    const next = Math.min(buf.byteLength, off + SPARSE_BLOCK - ((pos + off) % SPARSE_BLOCK))
+    const zero = next - off === SPARSE_BLOCK && ZERO_BLOCK.compare(buf, off, next) === 0
+    if (zero && runStart >= 0) { writeAll(fd, buf, runStart, off, pos + runStart); runStart = -1 }
+    if (!zero && runStart < 0) runStart = off
+    off = next
+  }
+  if (runStart >= 0) writeAll(fd, buf, runStart, buf.byteLength, pos + runStart)
 }
 
 const DOT = Buffer.from('.')

@@ -257,7 +257,11 @@ export function createKeyFile (options: CreateKeyFileOptions): CreatedKeyFile {
   } else {
     masterKey = generateMasterKey()
   }
-  return { keyFile: wrap(owner, created.toISOString(), masterKey, passphrase, kdf), masterKey }
+  try {
+    return { keyFile: wrap(owner, created.toISOString(), masterKey, passphrase, kdf), masterKey }
+  } finally {
+    passphrase.fill(0)
+  }
 }
 
 /**
@@ -270,7 +274,9 @@ export function unwrapKeyFile (kf: KeyFileJson, passphrase: string): Uint8Array 
   const kek = kekOf(pw, file.kdf)
   let master: Uint8Array
   try {
-    master = new Uint8Array(open(kek, Buffer.from(file.wrappedKey, 'base64'), aadOf(file.owner, file.kdf)))
+    const opened = open(kek, Buffer.from(file.wrappedKey, 'base64'), aadOf(file.owner, file.kdf))
+    master = new Uint8Array(opened) // an unshared copy for the caller
+    opened.fill(0)
   } catch (err) {
     if (!(err instanceof IntegrityError)) throw err
     throw new WrongPassphraseError(`the passphrase does not open the key file of owner ${JSON.stringify(file.owner)}`, {
@@ -278,9 +284,11 @@ export function unwrapKeyFile (kf: KeyFileJson, passphrase: string): Uint8Array 
     })
   } finally {
     kek.fill(0)
+    pw.fill(0)
   }
   const derived = deriveKeys(master).publicKey
   if (!timingSafeEqual(derived, Buffer.from(file.publicKey, 'base64'))) {
+    master.fill(0)
     throw new IntegrityError(`the key file of owner ${JSON.stringify(file.owner)} names a public key that is not its master key's: the file was altered`, [], {
       hint: CORRUPT_HINT
     })
@@ -304,6 +312,7 @@ export function rewrapKeyFile (kf: KeyFileJson, oldPassphrase: string, newPassph
     return wrap(file.owner, file.created, master, next, kdf)
   } finally {
     master.fill(0)
+    next.fill(0)
   }
 }
 

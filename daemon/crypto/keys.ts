@@ -46,8 +46,10 @@ export function deriveKeys (master: Uint8Array): OwnerKeys {
     })
   }
   const seed = hkdf(master, LABEL_SIGN)
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' })
+  const der = Buffer.concat([PKCS8_ED25519_PREFIX, seed])
+  const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
   seed.fill(0)
+  der.fill(0)
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
   const publicKey = new Uint8Array(spki.subarray(SPKI_ED25519_PREFIX.byteLength))
   const keys: OwnerKeys = {

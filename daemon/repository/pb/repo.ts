@@ -677,6 +677,7 @@ export interface Node {
   links: number
   content: ContentRef[]
   subtree: Uint8Array
+  sparse: boolean
 }
 
 export namespace Node {
@@ -773,6 +774,11 @@ export namespace Node {
           w.bytes(obj.subtree)
         }
 
+        if ((obj.sparse != null && obj.sparse !== false)) {
+          w.uint32(136)
+          w.bool(obj.sparse)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -793,7 +799,8 @@ export namespace Node {
           device: 0n,
           links: 0,
           content: [],
-          subtree: uint8ArrayAlloc(0)
+          subtree: uint8ArrayAlloc(0),
+          sparse: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -876,6 +883,10 @@ export namespace Node {
             }
             case 16: {
               obj.subtree = reader.bytes()
+              break
+            }
+            case 17: {
+              obj.sparse = reader.bool()
               break
             }
             default: {
@@ -1032,6 +1043,13 @@ export namespace Node {
               }
               break
             }
+            case 17: {
+              yield {
+                field: `${prefix}.sparse`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1138,6 +1156,11 @@ export namespace Node {
     value: Uint8Array
   }
 
+  export interface NodeSparseFieldEvent {
+    field: '$.sparse'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Node>): Uint8Array {
     return encodeMessage(obj, Node.codec())
   }
@@ -1146,7 +1169,7 @@ export namespace Node {
     return decodeMessage(buf, Node.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Node>): Generator<NodeNameFieldEvent | NodeTypeFieldEvent | NodeModeFieldEvent | NodeUidFieldEvent | NodeGidFieldEvent | NodeMtimeNsFieldEvent | NodeAtimeNsFieldEvent | NodeCtimeNsFieldEvent | NodeSizeFieldEvent | NodeLinkTargetFieldEvent | NodeXattrsNameFieldEvent | NodeXattrsValueFieldEvent | NodeInodeFieldEvent | NodeDeviceFieldEvent | NodeLinksFieldEvent | NodeContentBlobFieldEvent | NodeContentHoleFieldEvent | NodeSubtreeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Node>): Generator<NodeNameFieldEvent | NodeTypeFieldEvent | NodeModeFieldEvent | NodeUidFieldEvent | NodeGidFieldEvent | NodeMtimeNsFieldEvent | NodeAtimeNsFieldEvent | NodeCtimeNsFieldEvent | NodeSizeFieldEvent | NodeLinkTargetFieldEvent | NodeXattrsNameFieldEvent | NodeXattrsValueFieldEvent | NodeInodeFieldEvent | NodeDeviceFieldEvent | NodeLinksFieldEvent | NodeContentBlobFieldEvent | NodeContentHoleFieldEvent | NodeSubtreeFieldEvent | NodeSparseFieldEvent> {
     return streamMessage(buf, Node.codec(), opts)
   }
 }
@@ -1353,6 +1376,12 @@ export namespace Tree {
     index: number
   }
 
+  export interface TreeNodesSparseFieldEvent {
+    field: '$.nodes[].sparse'
+    value: boolean
+    index: number
+  }
+
   export function encode (obj: Partial<Tree>): Uint8Array {
     return encodeMessage(obj, Tree.codec())
   }
@@ -1361,7 +1390,7 @@ export namespace Tree {
     return decodeMessage(buf, Tree.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tree>): Generator<TreeNodesNameFieldEvent | TreeNodesTypeFieldEvent | TreeNodesModeFieldEvent | TreeNodesUidFieldEvent | TreeNodesGidFieldEvent | TreeNodesMtimeNsFieldEvent | TreeNodesAtimeNsFieldEvent | TreeNodesCtimeNsFieldEvent | TreeNodesSizeFieldEvent | TreeNodesLinkTargetFieldEvent | TreeNodesXattrsNameFieldEvent | TreeNodesXattrsValueFieldEvent | TreeNodesInodeFieldEvent | TreeNodesDeviceFieldEvent | TreeNodesLinksFieldEvent | TreeNodesContentBlobFieldEvent | TreeNodesContentHoleFieldEvent | TreeNodesSubtreeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tree>): Generator<TreeNodesNameFieldEvent | TreeNodesTypeFieldEvent | TreeNodesModeFieldEvent | TreeNodesUidFieldEvent | TreeNodesGidFieldEvent | TreeNodesMtimeNsFieldEvent | TreeNodesAtimeNsFieldEvent | TreeNodesCtimeNsFieldEvent | TreeNodesSizeFieldEvent | TreeNodesLinkTargetFieldEvent | TreeNodesXattrsNameFieldEvent | TreeNodesXattrsValueFieldEvent | TreeNodesInodeFieldEvent | TreeNodesDeviceFieldEvent | TreeNodesLinksFieldEvent | TreeNodesContentBlobFieldEvent | TreeNodesContentHoleFieldEvent | TreeNodesSubtreeFieldEvent | TreeNodesSparseFieldEvent> {
     return streamMessage(buf, Tree.codec(), opts)
   }
 }

@@ -122,7 +122,8 @@ describe('gearTableFromKey', () => {
     expect(gearTableFromKey(new Uint8Array(32).fill(7))).toEqual(a)
     const b = gearTableFromKey(new Uint8Array(32).fill(8))
     expect(Array.from(a).filter((v, i) => v === b[i]).length).toBeLessThan(3)
-    // Known answer, so a change of derivation (a format break) cannot go unnoticed.
+    // Known answer, so a change of derivation (a format break) cannot go unnoticed. Cross-checked with
+    // `openssl kdf -keylen 16 -kdfopt digest:SHA256 -kdfopt hexkey:00…00 -kdfopt info:"p2pbak chunker gear table v1" HKDF`.
     const zero = gearTableFromKey(new Uint8Array(32))
     expect(Buffer.from(zero.buffer, zero.byteOffset, zero.byteLength).toString('hex').slice(0, 32))
       .toMatchInlineSnapshot(`"d9e14f3832b5c34bd55dab3316eb2157"`)
@@ -396,9 +397,11 @@ describe('default parameters (512 KiB / 1 MiB / 8 MiB)', () => {
     expect(new Set(lengths.slice(0, -1)).size).toBe(1)
   })
 
-  it('chunks a sparse 3 GiB file in bounded memory', () => {
+  // 2.1 GiB rather than 3: on this VM the kernel fills the page cache for holes at only ~250 MB/s
+  // on first touch, and any size past 2^31 already exercises offsets beyond int32.
+  it('chunks a sparse 2.1 GiB file in bounded memory', () => {
     const path = join(tmp, 'sparse.bin')
-    const size = 3 * 1024 * 1024 * 1024 + 12345
+    const size = 2_254_857_830 + 12345 // ≈ 2.1 GiB, not a multiple of anything
     const fd = openSync(path, 'w+')
     try {
       ftruncateSync(fd, size)
