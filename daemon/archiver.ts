@@ -55,6 +55,10 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   const started = Date.now()
   if (options.paths.length === 0) throw new InvalidArgumentError('nothing to back up: no paths given', { hint: 'name at least one folder, or set backup.paths in the config' })
   const roots = normalizeRoots(options.paths)
+  // An interrupted run may have left durable packs that the state DB never recorded (killed
+  // between a put and its DB insert): read their headers so this run reuses them.
+  if (repo.state.getMeta('backup_running') === 1) await repo.syncIndex()
+  repo.state.putMeta('backup_running', 1)
   const a = new Archiver(repo, chunkerKey, options)
   const rootTree = await a.saveRoots(roots)
   a.flushFileCache()
@@ -76,6 +80,7 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
     summary
   }
   const { snapshotId } = await repo.commitSnapshot(snapshot)
+  repo.state.putMeta('backup_running', 0)
   summary.packsAdded = repo.stats.packs
   a.progress(true)
   return { snapshotId, summary }

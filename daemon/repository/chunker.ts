@@ -37,7 +37,7 @@ export const CHUNK_NORMALIZATION_LEVEL = 2
 export const CHUNKER_KEY_LENGTH = 32
 /** HKDF info string for the gear table; bump the version if the derivation ever changes. */
 export const GEAR_TABLE_INFO = 'p2pbak chunker gear table v1'
-/** Default FileChunker read buffer: max + 8 MiB, so a refill reads at least 8 MiB at a time. */
+/** FileChunker's default buffer is params.max plus this (16 MiB in all with the defaults), so refills are large. */
 export const DEFAULT_READ_SIZE = 8 * 1024 * 1024
 
 /** Smallest and largest accepted min / max (the hash needs some bytes; a chunk must fit a buffer). */
@@ -157,7 +157,7 @@ export function createChunkerParams (keyOrGear: Uint8Array | Uint32Array, sizes:
  * Callers that follow this rule get exactly the cut points of a one-shot pass over the whole input.
  */
 export function findCutPoint (buf: Uint8Array, start: number, end: number, params: ChunkerParams): number {
-  if (!(start >= 0 && start <= end && end <= buf.length)) {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= buf.length)) {
     throw new InvalidArgumentError(`findCutPoint range [${start}, ${end}) is outside a buffer of ${buf.length} bytes`, {
       hint: 'pass 0 ≤ start ≤ end ≤ buf.length'
     })
@@ -249,7 +249,8 @@ export interface FileChunkerOptions {
 /**
  * Streams files through the chunker with synchronous positional reads into one reused buffer
  * (readSync is ~3x faster than fs.promises on cached data, research/perf.md §6). Memory use is
- * the buffer, whatever the file size. One instance per thread; not reentrant from onChunk.
+ * the buffer, whatever the file size. One file at a time per instance (the buffer is shared), so
+ * keep one per thread and do not start another file from inside onChunk.
  */
 export class FileChunker {
   readonly params: ChunkerParams

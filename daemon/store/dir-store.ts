@@ -11,6 +11,7 @@ import {
   UnsupportedVersionError
 } from '../errors.js'
 import { fsyncDir, mapFsError, writeFileAtomic } from '../fs/atomic.js'
+import { faultPoint } from '../fault.js'
 import { isPackId, packIdOf } from '../../protocol/ids.js'
 import { checkAborted, checkPackId, checkRange, checkRecordKey } from './validate.js'
 import type { Backend, ByteRange, ObjectInfo, OperationOptions } from './types.js'
@@ -138,6 +139,7 @@ class DirBackend implements Backend {
       checkAborted(options)
       // The shard is made only now, so a failed write leaves no empty folder behind.
       await this.ensureShard(shardOf(id))
+      faultPoint('dir-store-before-rename')
       // Two puts of one ID may race here: both renames install identical bytes.
       await rename(tmp, target)
     } catch (err) {

@@ -246,6 +246,7 @@ describe('chunkBuffer / findCutPoint', () => {
     const p = createChunkerParams(KEY, SMALL)
     expect(() => findCutPoint(new Uint8Array(10), 5, 11, p)).toThrow(InvalidArgumentError)
     expect(() => findCutPoint(new Uint8Array(10), 6, 5, p)).toThrow(InvalidArgumentError)
+    expect(() => findCutPoint(new Uint8Array(10), 1.5, 5, p)).toThrow(InvalidArgumentError)
   })
 
   it('depends on the key: the same key gives the same cut points, another key others', () => {
