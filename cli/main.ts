@@ -9,6 +9,7 @@ import { isP2pbakError } from '../daemon/errors.js'
 import { exitCodeFor, exitCodeTable, EXIT_INTERNAL } from './exit-codes.js'
 import { registerLocalCommands } from './commands/local.js'
 import { registerDemoCommand } from './commands/demo.js'
+import { registerConfigCommands } from './commands/config.js'
 import type { CliIo } from './io.js'
 
 // dist/cli/main.js and cli/main.ts sit at different depths below package.json.
@@ -37,6 +38,7 @@ export function createCli (io: CliIo): Cli {
         .addHelpText('after', `\nExit codes:\n${exitCodeTable()}\n`)
       registerLocalCommands(program, io)
       registerDemoCommand(program, io)
+      registerConfigCommands(program, io)
       try {
         await program.parseAsync(argv, { from: 'user' })
         return 0
