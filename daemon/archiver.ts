@@ -247,9 +247,10 @@ class Archiver {
     const cached = this.repo.state.getFile(path)
     if (cached !== undefined && cached.size === Number(st.size) && cached.mtimeNs === st.mtimeNs &&
         cached.ctimeNs === st.ctimeNs && cached.inode === st.ino) {
-      const refs = FileContent.decode(cached.content).refs
-      // Only trust the cache while every blob it names is known to be durable.
-      if (refs.every(r => r.blob.byteLength === 0 || this.repo.hasBlob(r.blob))) {
+      const refs = decodeFileContent(cached.content)
+      // Only trust the cache while it is whole and every blob it names is durable in the index
+      // (contentSize looks each one up), adding up to the file's size.
+      if (refs !== undefined && this.contentSize(refs) === Number(st.size)) {
         this.summary.filesUnmodified++
         return refs
       }
@@ -261,6 +262,18 @@ class Archiver {
     this.cacheBatch.push([path, { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino, content: FileContent.encode({ refs }) }])
     if (this.cacheBatch.length >= FILE_CACHE_BATCH) this.flushFileCache()
     return refs
+  }
+
+  private contentSize (refs: ContentRef[]): number {
+    let n = 0
+    for (const r of refs) {
+      if (r.blob.byteLength === 0) { n += r.hole; continue }
+      if (r.blob.byteLength !== 32) return -1
+      const loc = this.repo.lookup(r.blob)
+      if (loc === undefined) return -1
+      n += loc.rawLength
+    }
+    return n
   }
 
   private async readFile (path: Buffer, st: BigIntStats): Promise<ContentRef[] | undefined> {
@@ -365,6 +378,15 @@ function baseNode (name: Buffer, type: NodeType, st: BigIntStats): Node {
     content: [],
     subtree: new Uint8Array(0),
     sparse: type === NodeType.FILE && st.blocks * 512n < st.size
+  }
+}
+
+/** A file cache entry, or undefined when it does not decode (the file is then read again). */
+function decodeFileContent (bytes: Uint8Array): ContentRef[] | undefined {
+  try {
+    return FileContent.decode(bytes, { limits: { refs: 1_000_000 } }).refs
+  } catch {
+    return undefined
   }
 }
 
