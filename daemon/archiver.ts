@@ -206,9 +206,10 @@ class Archiver {
       node.xattrs = this.xattrs(path)
       const content = await this.saveFile(path, st)
       if (content === undefined) return undefined
-      node.content = content
+      node.content = content.refs
+      node.size = content.size // what was read, if the file changed size meanwhile
       this.summary.totalFiles++
-      this.summary.totalBytes += Number(st.size)
+      this.summary.totalBytes += content.size
       this.progress(false)
       return node
     }
@@ -243,7 +244,7 @@ class Archiver {
   }
 
   /** The file's content list, from the cache when unchanged, else by reading it. */
-  private async saveFile (path: Buffer, st: BigIntStats): Promise<ContentRef[] | undefined> {
+  private async saveFile (path: Buffer, st: BigIntStats): Promise<{ refs: ContentRef[], size: number } | undefined> {
     const cached = this.repo.state.getFile(path)
     if (cached !== undefined && cached.size === Number(st.size) && cached.mtimeNs === st.mtimeNs &&
         cached.ctimeNs === st.ctimeNs && cached.inode === st.ino) {
@@ -252,16 +253,17 @@ class Archiver {
       // (contentSize looks each one up), adding up to the file's size.
       if (refs !== undefined && this.contentSize(refs) === Number(st.size)) {
         this.summary.filesUnmodified++
-        return refs
+        return { refs, size: Number(st.size) }
       }
     }
-    const refs = await this.readFile(path, st)
-    if (refs === undefined) return undefined
+    const content = await this.readFile(path, st)
+    if (content === undefined) return undefined
+    const { refs } = content
     if (cached === undefined) this.summary.filesNew++
     else this.summary.filesChanged++
     this.cacheBatch.push([path, { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino, content: FileContent.encode({ refs }) }])
     if (this.cacheBatch.length >= FILE_CACHE_BATCH) this.flushFileCache()
-    return refs
+    return content
   }
 
   private contentSize (refs: ContentRef[]): number {
@@ -276,7 +278,7 @@ class Archiver {
     return n
   }
 
-  private async readFile (path: Buffer, st: BigIntStats): Promise<ContentRef[] | undefined> {
+  private async readFile (path: Buffer, st: BigIntStats): Promise<{ refs: ContentRef[], size: number } | undefined> {
     let fd: number
     try {
       fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NOATIME)
@@ -293,8 +295,8 @@ class Archiver {
     // A file that uses fewer blocks than its size has holes: store all-zero chunks as holes.
     const sparse = st.blocks * 512n < st.size
     const refs: ContentRef[] = []
+    let read = 0
     try {
-      let read = 0
       if (size < this.minChunk) {
         const buf = Buffer.allocUnsafe(size)
         while (read < size) {
@@ -320,7 +322,7 @@ class Archiver {
     } finally {
       closeSync(fd)
     }
-    return mergeHoles(refs)
+    return { refs: mergeHoles(refs), size: read }
   }
 
   private async saveChunk (chunk: Uint8Array, sparse: boolean): Promise<ContentRef> {

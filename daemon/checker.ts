@@ -4,7 +4,6 @@
 // file needs. With readData: every pack's hash and every blob's MAC and ID.
 import { packIdOf } from '../protocol/ids.js'
 import { joinPath } from './archiver.js'
-import { P2pbakError } from './errors.js'
 import { decodeBlob, hex } from './repository/blob.js'
 import { PACK_MAX_SIZE } from './repository/constants.js'
 import { packHeaderOf, readPackHeader } from './repository/pack.js'
@@ -37,7 +36,7 @@ export interface CheckReport {
   snapshots: number
   packs: number
   blobs: number
-  /** Packs in the store that no index names (left by an interrupted backup; harmless). */
+  /** Packs in the store nothing references: older manifests, packs of interrupted backups. Harmless. */
   unreferencedPacks: number
   bytesRead: number
 }
@@ -50,12 +49,18 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
   const add = (p: Problem): void => { problems.push(p) }
   const msg = (err: unknown): string => err instanceof Error ? err.message : String(err)
 
+  let root
+  try {
+    root = await repo.readRoot()
+  } catch (err) {
+    add({ kind: 'root', id: repo.keys.ownerId, message: msg(err) })
+    return report
+  }
   let manifest
   try {
-    manifest = await repo.readManifest()
+    manifest = await repo.readManifest(root?.payload)
   } catch (err) {
-    add({ kind: err instanceof P2pbakError && err.name === 'CorruptObjectError' ? 'manifest' : 'root', id: repo.keys.ownerId, message: msg(err) })
-    report.ok = false
+    add({ kind: 'manifest', id: repo.keys.ownerId, message: msg(err) })
     return report
   }
 
@@ -80,6 +85,7 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
   const present = new Set<string>()
   for await (const { id } of repo.backend.list()) present.add(id)
   const metaPacks = new Set([...manifest.indexes, ...manifest.snapshots].map(r => r.pack))
+  if (root?.payload.manifest !== undefined) metaPacks.add(root.payload.manifest.pack)
   report.unreferencedPacks = [...present].filter(id => !packTypes.has(id) && !metaPacks.has(id)).length
   let done = 0
   for (const [id, info] of packTypes) {

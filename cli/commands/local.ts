@@ -177,7 +177,7 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
         const r = await check(owner.repo, { readData: o.readData === true })
         out(io, json(), r,
           `${r.snapshots} snapshots, ${r.packs} packs, ${r.blobs} blobs${o.readData === true ? `, ${formatBytes(r.bytesRead)} read` : ''}\n` +
-          (r.unreferencedPacks > 0 ? `${r.unreferencedPacks} pack(s) not referenced by any index (left by an interrupted backup; harmless)\n` : '') +
+          (r.unreferencedPacks > 0 ? `${r.unreferencedPacks} pack(s) no longer referenced (older manifests, interrupted backups); harmless\n` : '') +
           (r.ok ? 'no problems found\n' : r.problems.map(p => `  ${p.kind}: ${p.message}${p.paths !== undefined && p.paths.length > 0 ? `\n    affects: ${p.paths.join(', ')}` : ''}\n`).join('')))
         if (!r.ok) throw new CheckFailedError(`the check found ${r.problems.length} problem(s)`, { hint: 'the files listed are affected; back them up again, or restore them from another copy' })
       } finally {

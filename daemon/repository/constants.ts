@@ -10,8 +10,12 @@ export const PACK_TRAILER_SIZE = 8
 export const PACK_FORMAT_VERSION = 1
 /** Largest sealed pack header we accept (about 120k entries). */
 export const PACK_HEADER_MAX = 8 * 1024 * 1024
-/** Largest blob (plaintext) we accept: the chunker's max plus room for big trees. */
-export const BLOB_MAX_SIZE = 32 * 1024 * 1024
+/**
+ * Largest blob (plaintext) we write: the chunker's max plus room for big trees (~400k entries).
+ * With the rule that a blob over half of PACK_MAX_SIZE never joins a non-empty pack, every pack
+ * stays below PACK_MAX_SIZE.
+ */
+export const BLOB_MAX_SIZE = 48 * 1024 * 1024
 
 export const SNAPSHOT_FORMAT_VERSION = 1
 export const INDEX_FORMAT_VERSION = 1

@@ -11,7 +11,7 @@ import { faultPoint } from '../fault.js'
 import type { Backend } from '../store/types.js'
 import { computeBlobId, decodeBlob, encodeBlob, hex } from './blob.js'
 import {
-  AAD_ROOT_PAYLOAD, INDEX_FORMAT_VERSION, MANIFEST_FORMAT_VERSION, PACK_TARGET_SIZE, ROOT_FORMAT_VERSION,
+  AAD_ROOT_PAYLOAD, BLOB_MAX_SIZE, INDEX_FORMAT_VERSION, PACK_MAX_SIZE, MANIFEST_FORMAT_VERSION, PACK_TARGET_SIZE, ROOT_FORMAT_VERSION,
   ROOT_SIGNATURE_CONTEXT, SNAPSHOT_FORMAT_VERSION, rootRecordKey
 } from './constants.js'
 import { PackWriter, packHeaderOf, readPackHeader } from './pack.js'
@@ -95,7 +95,14 @@ export class Repository {
       writer = new PackWriter(type)
       this.writers.set(type, writer)
     }
+    if (plaintext.byteLength > BLOB_MAX_SIZE) {
+      throw new InvalidArgumentError(`a ${type === BlobType.TREE ? 'directory listing' : 'blob'} of ${plaintext.byteLength} bytes exceeds the ${BLOB_MAX_SIZE}-byte limit`, {
+        hint: 'split very large directories (hundreds of thousands of entries) into subfolders'
+      })
+    }
     const { sealed, compressed } = encodeBlob(this.keys, id, plaintext, this.compression)
+    // Keep every pack under PACK_MAX_SIZE: a big blob does not join an already full-ish pack.
+    if (writer.count > 0 && writer.byteLength + sealed.byteLength > PACK_MAX_SIZE / 2) await this.finishWriter(writer)
     writer.add(id, type, sealed, plaintext.byteLength, compressed)
     this.pending.add(hex(id))
     if (writer.byteLength >= this.packTarget) await this.finishWriter(writer)
