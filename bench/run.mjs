@@ -3,8 +3,8 @@
 // run, alternating the two tools, plus an in-memory micro-benchmark of the blob pipeline.
 // See bench/README.md for how to run it and how to read the numbers.
 //
-//   npm run bench -- [--runs N] [--fresh] [--no-micro] [--micro-only] [--verify] [--check]
-//                    [--profile] [--keep]
+//   npm run bench -- [--runs N] [--fresh] [--no-micro] [--no-macro | --micro-only] [--verify]
+//                    [--check] [--profile] [--keep]
 import { spawnSync } from 'node:child_process'
 import { randomBytes, randomFillSync, createHash, createHmac, createCipheriv, createDecipheriv } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, readSync, closeSync, statSync } from 'node:fs'
@@ -47,7 +47,7 @@ function parseArgs (argv) {
     else if (a.startsWith('--runs=')) o.runs = Number(a.slice(7))
     else if (a === '--fresh') o.fresh = true
     else if (a === '--no-micro') o.micro = false
-    else if (a === '--micro-only') o.macro = false
+    else if (a === '--micro-only' || a === '--no-macro') o.macro = false
     else if (a === '--verify') o.verify = true
     else if (a === '--check') o.check = true
     else if (a === '--profile') o.profile = true
@@ -113,14 +113,30 @@ function timed (cmd, args, env) {
   const tf = join(BENCH, 'time.out')
   rmSync(tf, { force: true })
   sync() // flush the previous step's writes so they are not charged to this one
+  const load1 = +loadavg()[0].toFixed(2)
+  const cpu0 = cpuTicks()
   const r = spawnSync(TIME, ['-f', '%e %U %S %M', '-o', tf, cmd, ...args], {
     encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env }
   })
   if (r.error) throw r.error
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}\n${r.stderr.slice(-3000)}`)
+  const cpu1 = cpuTicks()
   const lines = readFileSync(tf, 'utf8').trim().split('\n')
   const [wall, user, sys, rssKiB] = lines[lines.length - 1].split(' ').map(Number)
-  return { wallS: wall, userS: user, sysS: sys, cpuS: +(user + sys).toFixed(2), peakRssMiB: +(rssKiB / 1024).toFixed(1), stdout: r.stdout, stderr: r.stderr }
+  // The machine may be shared: CPU seconds other processes used during the step (USER_HZ = 100),
+  // and seconds the host took from this VM (steal). Large values make the step's wall time suspect.
+  const otherCpuS = +Math.max(0, (cpu1.busy - cpu0.busy) / 100 - user - sys).toFixed(1)
+  const machine = { load1, otherCpuS, stealS: +((cpu1.steal - cpu0.steal) / 100).toFixed(1) }
+  return { wallS: wall, userS: user, sysS: sys, cpuS: +(user + sys).toFixed(2), peakRssMiB: +(rssKiB / 1024).toFixed(1), machine, stdout: r.stdout, stderr: r.stderr }
+}
+
+/** Aggregate jiffies from /proc/stat: busy (user..softirq), steal, total. */
+function cpuTicks () {
+  try {
+    const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = v
+    return { busy: user + nice + system + irq + softirq, steal: steal ?? 0, total: v.slice(0, 8).reduce((a, x) => a + (x ?? 0), 0) }
+  } catch { return { busy: 0, steal: 0, total: 0 } }
 }
 
 function lastJson (text, pred = () => true) {
@@ -185,11 +201,11 @@ function record (results, rep, tool, step, t, extra = {}) {
   const row = {
     rep, tool: tool.name, step,
     wallS: t.wallS, userS: t.userS, sysS: t.sysS, cpuS: t.cpuS, peakRssMiB: t.peakRssMiB,
-    repoBytes: duBytes(tool.repo), stateBytes: duBytes(tool.state),
+    repoBytes: duBytes(tool.repo), stateBytes: duBytes(tool.state), machine: t.machine,
     summary: tool.summary(t.stdout), ...extra
   }
   results.push(row)
-  log(`rep ${rep} ${tool.name.padEnd(6)} ${step.padEnd(8)} wall ${t.wallS.toFixed(2)} s, cpu ${t.cpuS.toFixed(2)} s, rss ${t.peakRssMiB} MiB, repo ${(row.repoBytes / 1e6).toFixed(1)} MB`)
+  log(`rep ${rep} ${tool.name.padEnd(6)} ${step.padEnd(8)} wall ${t.wallS.toFixed(2)} s, cpu ${t.cpuS.toFixed(2)} s, rss ${t.peakRssMiB} MiB, repo ${(row.repoBytes / 1e6).toFixed(1)} MB; others used ${t.machine.otherCpuS} CPU s, steal ${t.machine.stealS} s, load ${t.machine.load1}`)
   return row
 }
 
@@ -242,7 +258,9 @@ function summarize (results) {
         sysS: median(rows.map(r => r.sysS)),
         peakRssMiB: median(rows.map(r => r.peakRssMiB)),
         repoBytes: median(rows.map(r => r.repoBytes)),
-        stateBytes: median(rows.map(r => r.stateBytes))
+        stateBytes: median(rows.map(r => r.stateBytes)),
+        otherCpuS: median(rows.map(r => r.machine?.otherCpuS)),
+        stealS: median(rows.map(r => r.machine?.stealS))
       }
     }
     if (s.p2pbak && s.restic) {
@@ -407,17 +425,17 @@ function markdown (report) {
   L.push('')
   if (report.medians) {
     const m = report.medians
-    L.push('| step | p2pbak wall s | restic wall s | ratio | p2pbak CPU s (user+sys) | restic CPU s | ratio | p2pbak peak RSS MiB | restic peak RSS MiB | p2pbak repo MB | restic repo MB | ratio | p2pbak state MB | restic cache MB |')
-    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    L.push('| step | p2pbak wall s | restic wall s | ratio | p2pbak CPU s (user+sys) | restic CPU s | ratio | p2pbak peak RSS MiB | restic peak RSS MiB | p2pbak repo MB | restic repo MB | ratio | p2pbak state MB | restic cache MB | others\' CPU s p2pbak / restic |')
+    L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const step of STEPS) {
       const s = m[step]
       if (!s) continue
       const p = s.p2pbak ?? {}
       const r = s.restic ?? {}
       const q = s.ratio ?? {}
-      L.push(`| ${STEP_LABEL[step]} | ${f(p.wallS)} | ${f(r.wallS)} | **${f(q.wallS)}** | ${f(p.cpuS)} (${f(p.userS, 1)}+${f(p.sysS, 1)}) | ${f(r.cpuS)} (${f(r.userS, 1)}+${f(r.sysS, 1)}) | ${f(q.cpuS)} | ${f(p.peakRssMiB, 0)} | ${f(r.peakRssMiB, 0)} | ${mb(p.repoBytes)} | ${mb(r.repoBytes)} | ${f(q.repoBytes)} | ${mb(p.stateBytes)} | ${mb(r.stateBytes)} |`)
+      L.push(`| ${STEP_LABEL[step]} | ${f(p.wallS)} | ${f(r.wallS)} | **${f(q.wallS)}** | ${f(p.cpuS)} (${f(p.userS, 1)}+${f(p.sysS, 1)}) | ${f(r.cpuS)} (${f(r.userS, 1)}+${f(r.sysS, 1)}) | ${f(q.cpuS)} | ${f(p.peakRssMiB, 0)} | ${f(r.peakRssMiB, 0)} | ${mb(p.repoBytes)} | ${mb(r.repoBytes)} | ${f(q.repoBytes)} | ${mb(p.stateBytes)} | ${mb(r.stateBytes)} | ${f(p.otherCpuS, 1)} / ${f(r.otherCpuS, 1)} |`)
     }
-    L.push('', 'Ratio = p2pbak / restic (below 1: p2pbak is faster / smaller). Repo MB = `du -sb` of the repository folder after the step; p2pbak state (SQLite) and restic cache are beside it, not in it.', '')
+    L.push('', 'Ratio = p2pbak / restic (below 1: p2pbak is faster / smaller). Repo MB = `du -sb` of the repository folder after the step; p2pbak state (SQLite) and restic cache are beside it, not in it. Others\' CPU s = CPU time that other processes on the machine used during the step (should be near 0 on an idle machine).', '')
     const b1 = m.backup1
     if (b1?.p2pbak && report.dataset?.bytes) L.push(`First backup throughput: p2pbak ${(report.dataset.bytes / 1e6 / b1.p2pbak.wallS).toFixed(0)} MB/s, restic ${(report.dataset.bytes / 1e6 / b1.restic.wallS).toFixed(0)} MB/s.`, '')
     L.push('| goal | p2pbak | restic | ratio | met |', '|---|---:|---:|---:|---|')

@@ -60,7 +60,8 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
   try {
     manifest = await repo.readManifest(root?.payload)
   } catch (err) {
-    add({ kind: 'manifest', id: repo.keys.ownerId, message: msg(err) })
+    const pack = root?.payload.manifest?.pack ?? repo.keys.ownerId
+    add({ kind: 'manifest', id: pack, message: `manifest in pack ${pack} unreadable: ${msg(err)}` })
     return report
   }
 
@@ -75,7 +76,7 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
         for (const e of p.entries) blobs.set(hex(e.id), { ...e, pack: p.id })
       }
     } catch (err) {
-      add({ kind: 'index', id: hex(ref.id), message: `index blob unreadable: ${msg(err)}` })
+      add({ kind: 'index', id: ref.pack, message: `index blob ${hex(ref.id)} in pack ${ref.pack} unreadable: ${msg(err)}` })
     }
   }
   report.packs = packTypes.size
@@ -152,7 +153,7 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
         const snap = decodeSnapshot(await repo.loadRef(ref))
         await walk(snap.tree, Buffer.from('/'))
       } catch (err) {
-        if (onData === undefined) add({ kind: 'snapshot', id: hex(ref.id), message: `snapshot unreadable: ${msg(err)}` })
+        if (onData === undefined) add({ kind: 'snapshot', id: hex(ref.id), message: `snapshot ${hex(ref.id)} in pack ${ref.pack} unreadable: ${msg(err)}` })
       }
     }
   }
@@ -160,9 +161,14 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
 
   if (options.readData === true) {
     done = 0
-    for (const id of packTypes.keys()) {
-      options.onProgress?.({ stage: 'read-data', done: done++, total: packTypes.size })
-      if (!present.has(id)) continue
+    // Indexed packs, plus the packs holding indexes, snapshots and the current manifest.
+    const toRead = new Set([...packTypes.keys(), ...metaPacks])
+    for (const id of toRead) {
+      options.onProgress?.({ stage: 'read-data', done: done++, total: toRead.size })
+      if (!present.has(id)) {
+        if (!packTypes.has(id)) add({ kind: 'pack-missing', id, message: `metadata pack ${id} is missing` })
+        continue
+      }
       let bytes: Uint8Array
       try {
         bytes = await repo.backend.get(id)
@@ -178,8 +184,9 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
       let entries: PackEntry[]
       try {
         entries = packHeaderOf(repo.keys.encryptionKey, bytes).entries
-      } catch {
-        entries = packTypes.get(id)!.entries
+      } catch (err) {
+        add({ kind: 'pack-header', id, message: `pack ${id} header unreadable: ${msg(err)}` })
+        entries = packTypes.get(id)?.entries ?? []
       }
       for (const e of entries) {
         try {

@@ -3,9 +3,10 @@
 // blob that comes back is byte-for-byte the one that was stored, or an IntegrityError.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { compress, decompress } from 'zstd-napi'
+import { findFrameCompressedSize, getFrameContentSize } from 'zstd-napi/binding.js'
 import { open, seal } from '../crypto/aead.js'
 import { CorruptObjectError, IntegrityError } from '../errors.js'
-import { COMPRESSION_MIN_SAVING, ZSTD_LEVEL } from './constants.js'
+import { BLOB_MAX_SIZE, COMPRESSION_MIN_SAVING, ZSTD_LEVEL } from './constants.js'
 
 export interface BlobKeys {
   encryptionKey: Uint8Array
@@ -38,6 +39,32 @@ export interface BlobLocation {
   compressed: boolean
 }
 
+/**
+ * zstd-decompresses a blob only when it is exactly one frame that declares the expected size:
+ * no allocation beyond what the index promises (bounded by BLOB_MAX_SIZE), no unbounded inflation,
+ * and zstd-napi's one-shot path, which cannot leave a shared decompressor half-way in a frame.
+ */
+function inflate (loc: BlobLocation, packed: Buffer): Buffer {
+  const bad = (why: string, cause?: unknown): CorruptObjectError =>
+    new CorruptObjectError(`blob ${hex(loc.id)} does not decompress: ${why}`, { cause })
+  if (loc.rawLength > BLOB_MAX_SIZE) throw bad(`it claims ${loc.rawLength} bytes`)
+  let declared: number | null
+  let frameSize: number
+  try {
+    declared = getFrameContentSize(packed)
+    frameSize = findFrameCompressedSize(packed)
+  } catch (err) {
+    throw bad('not a zstd frame', err)
+  }
+  if (declared === null || declared !== loc.rawLength) throw bad('its frame does not declare the indexed size')
+  if (frameSize !== packed.byteLength) throw bad('it is not exactly one frame')
+  try {
+    return decompress(packed)
+  } catch (err) {
+    throw bad('corrupt frame', err)
+  }
+}
+
 /** Opens a sealed blob and checks that it is exactly the blob `loc.id` names. */
 export function decodeBlob (keys: BlobKeys, loc: BlobLocation, sealed: Uint8Array): Buffer {
   let plain: Buffer
@@ -46,13 +73,7 @@ export function decodeBlob (keys: BlobKeys, loc: BlobLocation, sealed: Uint8Arra
   } catch (err) {
     throw new IntegrityError(`blob ${hex(loc.id)} fails its authentication tag`, [hex(loc.id)], { cause: err })
   }
-  if (loc.compressed) {
-    try {
-      plain = decompress(plain)
-    } catch (err) {
-      throw new CorruptObjectError(`blob ${hex(loc.id)} does not decompress`, { cause: err })
-    }
-  }
+  if (loc.compressed) plain = inflate(loc, plain)
   if (plain.byteLength !== loc.rawLength) {
     throw new IntegrityError(`blob ${hex(loc.id)} has ${plain.byteLength} bytes, the index says ${loc.rawLength}`, [hex(loc.id)])
   }

@@ -371,18 +371,29 @@ export function verifyRootRecord (bytes: Uint8Array): RootRecord {
 export function openRootRecord (keys: { encryptionKey: Uint8Array, publicKey: Uint8Array }, bytes: Uint8Array): { record: RootRecord, payload: RootPayload } {
   const record = verifyRootRecord(bytes)
   if (!Buffer.from(record.ownerKey).equals(Buffer.from(keys.publicKey))) throw new IntegrityError('root record is signed by another owner')
-  let payload: RootPayload
+  let plain: Buffer
   try {
-    payload = RootPayload.decode(open(keys.encryptionKey, record.payload, AAD_ROOT_PAYLOAD))
+    plain = open(keys.encryptionKey, record.payload, AAD_ROOT_PAYLOAD)
   } catch (err) {
     throw new IntegrityError('root record payload does not open with this owner\'s key', [], { cause: err })
   }
+  let payload: RootPayload
+  try {
+    payload = RootPayload.decode(plain)
+  } catch (err) {
+    throw new CorruptObjectError('root record payload does not decode', { cause: err })
+  }
+  if (payload.version !== ROOT_FORMAT_VERSION) throw new UnsupportedVersionError(`root payload version ${payload.version} is not supported`, { hint: 'upgrade p2pbak' })
   return { record, payload }
 }
 
 export function decodeTree (plain: Uint8Array): Tree {
+  // A real node takes well over 16 bytes (name, type, mode, times, size, inode...): bounding the
+  // count by the input size keeps a hostile tree of empty nodes from costing ~400 bytes of heap
+  // per input byte.
+  if (plain.byteLength > BLOB_MAX_SIZE) throw new CorruptObjectError(`tree of ${plain.byteLength} bytes exceeds the ${BLOB_MAX_SIZE}-byte limit`)
   try {
-    return Tree.decode(plain, { limits: { nodes: 10_000_000 } })
+    return Tree.decode(plain, { limits: { nodes: Math.floor(plain.byteLength / 16) + 1 } })
   } catch (err) {
     throw new CorruptObjectError('tree does not decode', { cause: err })
   }

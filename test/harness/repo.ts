@@ -1,6 +1,6 @@
 // Shared fixtures for repository tests: temp folders, an owner with the cheapest allowed KDF,
 // deterministic file trees, and reading a directory back for byte comparisons.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, lstatSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { initOwner, openOwner } from '../../daemon/owner.js'
@@ -85,8 +85,10 @@ export function writeFiles (dir: string, files: Record<string, Uint8Array>): voi
 }
 
 /** Every regular file under `dir`, by path relative to `dir` ('/'-separated), with its bytes. */
+/** Every regular file below `dir` (none when `dir` does not exist: a restore whose top tree was damaged). */
 export function readFiles (dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>()
+  if (!existsSync(dir)) return out
   const walk = (d: string): void => {
     for (const name of readdirSync(d)) {
       const path = join(d, name)
