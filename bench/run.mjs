@@ -218,10 +218,12 @@ function runMacro (opts) {
     // Alternate who goes first, so neither tool always gets the other's leftovers in the page cache.
     const dirs = { p2pbak: join(repDir, 'p2pbak'), restic: join(repDir, 'restic') }
     const tools = rep % 2 === 1 ? [p2pbak(dirs.p2pbak), restic(dirs.restic)] : [restic(dirs.restic), p2pbak(dirs.p2pbak)]
-    log(`rep ${rep}/${opts.runs}: copying the dataset (not timed), order ${tools.map(t => t.name).join(' then ')}`)
+    log(`rep ${rep}/${opts.runs}: copying the dataset (timed only as a reference), order ${tools.map(t => t.name).join(' then ')}`)
     mkdirSync(repDir, { recursive: true })
-    sh('cp', ['-a', DATA, src])
-    sync()
+    // Timed only as a reference (a floor for restore: the same files created with no backup tool).
+    const cp = timed('cp', ['-a', DATA, src], {})
+    results.push({ rep, tool: 'cp -a', step: 'copy', wallS: cp.wallS, userS: cp.userS, sysS: cp.sysS, cpuS: cp.cpuS, peakRssMiB: cp.peakRssMiB, machine: cp.machine })
+    log(`rep ${rep} cp -a of the dataset (reference) wall ${cp.wallS.toFixed(2)} s, sys ${cp.sysS.toFixed(2)} s`)
     for (const t of tools) record(results, rep, t, 'init', t.init())
     for (const t of tools) record(results, rep, t, 'backup1', t.backup(src))
     for (const t of tools) record(results, rep, t, 'backup2', t.backup(src))
@@ -269,6 +271,8 @@ function summarize (results) {
     }
     if (Object.keys(s).length > 0) out[step] = s
   }
+  const cp = results.filter(r => r.step === 'copy')
+  if (cp.length > 0) out.copyReference = { n: cp.length, wallS: median(cp.map(r => r.wallS)), sysS: median(cp.map(r => r.sysS)), cpuS: median(cp.map(r => r.cpuS)) }
   return out
 }
 
@@ -389,9 +393,14 @@ function profileP2pbak () {
     log(`profiling p2pbak ${step}`)
     const r = fn()
     const file = readdirSync(join(profDir, step)).find(f => f.endsWith('.cpuprofile'))
-    out[step] = { wallS: r.wallS, cpuS: r.cpuS, profile: join(profDir, step, file), top: topSelf(JSON.parse(readFileSync(join(profDir, step, file), 'utf8')), 12) }
+    const prof = JSON.parse(readFileSync(join(profDir, step, file), 'utf8'))
+    out[step] = { wallS: r.wallS, cpuS: r.cpuS, profile: join(profDir, step, file), top: topSelf(prof, 12), topProject: topInclusive(prof, 12) }
   }
   return out
+}
+
+function frameName (cf) {
+  return `${cf.functionName || '(anonymous)'} ${cf.url ? cf.url.replace(/^file:\/\//, '').replace(ROOT + '/', '') + ':' + (cf.lineNumber + 1) : ''}`.trim()
 }
 
 /** Self time per function of a V8 .cpuprofile, largest first. */
@@ -400,14 +409,35 @@ function topSelf (prof, n) {
   const self = new Map()
   let total = 0
   for (let i = 0; i < prof.samples.length; i++) {
-    const nd = byId.get(prof.samples[i])
     const dt = prof.timeDeltas[i] ?? 0
     total += dt
-    const cf = nd.callFrame
-    const key = `${cf.functionName || '(anonymous)'} ${cf.url ? cf.url.replace(/^file:\/\//, '').replace(ROOT + '/', '') + ':' + (cf.lineNumber + 1) : ''}`.trim()
+    const key = frameName(byId.get(prof.samples[i]).callFrame)
     self.set(key, (self.get(key) ?? 0) + dt)
   }
-  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([fn, us]) => ({ fn, selfMs: Math.round(us / 1000), pct: +(100 * us / total).toFixed(1) }))
+  return [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pct: +(100 * us / total).toFixed(1) }))
+}
+
+/** Inclusive (self + callees) time of p2pbak's own functions (dist/), largest first. */
+function topInclusive (prof, n) {
+  const byId = new Map(prof.nodes.map(nd => [nd.id, nd]))
+  const parent = new Map()
+  for (const nd of prof.nodes) for (const c of nd.children ?? []) parent.set(c, nd.id)
+  const incl = new Map()
+  let total = 0
+  for (let i = 0; i < prof.samples.length; i++) {
+    const dt = prof.timeDeltas[i] ?? 0
+    total += dt
+    const seen = new Set() // count a recursive function once per sample
+    for (let id = prof.samples[i]; id !== undefined; id = parent.get(id)) {
+      const cf = byId.get(id).callFrame
+      if (!cf.url.includes('/dist/')) continue
+      const key = frameName(cf)
+      if (seen.has(key)) continue
+      seen.add(key)
+      incl.set(key, (incl.get(key) ?? 0) + dt)
+    }
+  }
+  return [...incl.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pct: +(100 * us / total).toFixed(1) }))
 }
 
 // ---------------------------------------------------------------- report
@@ -436,6 +466,7 @@ function markdown (report) {
       L.push(`| ${STEP_LABEL[step]} | ${f(p.wallS)} | ${f(r.wallS)} | **${f(q.wallS)}** | ${f(p.cpuS)} (${f(p.userS, 1)}+${f(p.sysS, 1)}) | ${f(r.cpuS)} (${f(r.userS, 1)}+${f(r.sysS, 1)}) | ${f(q.cpuS)} | ${f(p.peakRssMiB, 0)} | ${f(r.peakRssMiB, 0)} | ${mb(p.repoBytes)} | ${mb(r.repoBytes)} | ${f(q.repoBytes)} | ${mb(p.stateBytes)} | ${mb(r.stateBytes)} | ${f(p.otherCpuS, 1)} / ${f(r.otherCpuS, 1)} |`)
     }
     L.push('', 'Ratio = p2pbak / restic (below 1: p2pbak is faster / smaller). Repo MB = `du -sb` of the repository folder after the step; p2pbak state (SQLite) and restic cache are beside it, not in it. Others\' CPU s = CPU time that other processes on the machine used during the step (should be near 0 on an idle machine).', '')
+    if (m.copyReference) L.push(`Reference: \`cp -a\` of the dataset into a new folder (the same ${report.dataset?.files ?? ''} files created, no backup tool; first thing in each repetition): ${f(m.copyReference.wallS)} s wall, ${f(m.copyReference.sysS)} s sys. A floor for a restore on this file system as it is now.`, '')
     const b1 = m.backup1
     if (b1?.p2pbak && report.dataset?.bytes) L.push(`First backup throughput: p2pbak ${(report.dataset.bytes / 1e6 / b1.p2pbak.wallS).toFixed(0)} MB/s, restic ${(report.dataset.bytes / 1e6 / b1.restic.wallS).toFixed(0)} MB/s.`, '')
     L.push('| goal | p2pbak | restic | ratio | met |', '|---|---:|---:|---:|---|')
@@ -456,9 +487,13 @@ function markdown (report) {
   }
   if (report.profile) {
     for (const [step, p] of Object.entries(report.profile)) {
-      L.push(`CPU profile of p2pbak ${STEP_LABEL[step]} (wall ${f(p.wallS)} s, CPU ${f(p.cpuS)} s; main thread self time; ${p.profile}):`, '')
-      L.push('| function | self ms | % |', '|---|---:|---:|')
-      for (const t of p.top) L.push(`| \`${t.fn}\` | ${t.selfMs} | ${t.pct} |`)
+      L.push(`CPU profile of p2pbak ${STEP_LABEL[step]} (wall ${f(p.wallS)} s, CPU ${f(p.cpuS)} s, under the profiler; main thread; ${p.profile}):`, '')
+      L.push('| self time: function | ms | % | | inclusive time: p2pbak function | ms | % |', '|---|---:|---:|---|---|---:|---:|')
+      for (let i = 0; i < Math.max(p.top.length, p.topProject.length); i++) {
+        const a = p.top[i]
+        const b = p.topProject[i]
+        L.push(`| ${a ? `\`${a.fn}\` | ${a.ms} | ${a.pct}` : ' | | '} | | ${b ? `\`${b.fn}\` | ${b.ms} | ${b.pct}` : ' | | '} |`)
+      }
       L.push('')
     }
   }

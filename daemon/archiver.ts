@@ -6,6 +6,7 @@
 // File and metadata I/O is synchronous on purpose: readdir + lstatSync walk ~200k entries/s and
 // readSync is ~3x faster than fs.promises on cached data (research/perf.md §6). The event loop is
 // given back between chunks so that pack uploads progress.
+import { createHash } from 'node:crypto'
 import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
@@ -14,8 +15,9 @@ import { readXattrs } from './fs/xattr.js'
 import { FileChunker, createChunkerParams } from './repository/chunker.js'
 import type { ChunkSizes } from './repository/chunker.js'
 import { BlobType, FileContent, NodeType } from './repository/pb/repo.js'
-import type { ContentRef, Node, Snapshot, Summary } from './repository/pb/repo.js'
+import type { ContentRef, Node, Snapshot, Summary, Xattr } from './repository/pb/repo.js'
 import { defaultSnapshotFields, encodeTree } from './repository/repository.js'
+import type { FileCacheEntry } from './repository/state-db.js'
 import type { Repository } from './repository/repository.js'
 import { hex } from './repository/blob.js'
 
@@ -59,6 +61,7 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   // between a put and its DB insert): read their headers so this run reuses them.
   if (repo.state.getMeta('backup_running') === 1) await repo.syncIndex()
   repo.state.putMeta('backup_running', 1)
+  repo.state.discardPendingFileCache()
   const a = new Archiver(repo, chunkerKey, options)
   const rootTree = await a.saveRoots(roots)
   a.flushFileCache()
@@ -80,6 +83,8 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
     summary
   }
   const { snapshotId } = await repo.commitSnapshot(snapshot)
+  // Only now are this run's blobs durable and referenced: its file cache entries may be used.
+  repo.state.commitFileCache()
   repo.state.putMeta('backup_running', 0)
   summary.packsAdded = repo.stats.packs
   a.progress(true)
@@ -111,7 +116,7 @@ class Archiver {
   readonly warnings: BackupWarning[] = []
   private readonly chunker: FileChunker
   private readonly minChunk: number
-  private readonly cacheBatch: Array<[Buffer, { size: number, mtimeNs: bigint, ctimeNs: bigint, inode: bigint, content: Uint8Array }]> = []
+  private readonly cacheBatch: Array<[Buffer, Buffer, FileCacheEntry]> = []
   private lastProgress = 0
   private currentPath = ''
   private readonly zero: Buffer
@@ -149,7 +154,7 @@ class Archiver {
     for (const child of children) {
       const path = joinPath(dir, child.name)
       if (child.real) {
-        const node = await this.saveEntry(path, child.name)
+        const node = await this.saveEntry(dir, child.name, this.repo.state.getDirCache(dir))
         if (node !== undefined) nodes.push(node)
         continue
       }
@@ -171,10 +176,11 @@ class Archiver {
       names = []
     }
     names.sort(Buffer.compare)
+    const cache = this.repo.state.getDirCache(dir)
     const nodes: Node[] = []
     for (const name of names) {
       this.options.signal?.throwIfAborted()
-      const node = await this.saveEntry(joinPath(dir, name), name)
+      const node = await this.saveEntry(dir, name, cache)
       if (node !== undefined) nodes.push(node)
     }
     this.summary.dirs++
@@ -197,16 +203,17 @@ class Archiver {
     }
   }
 
-  private async saveEntry (path: Buffer, name: Buffer): Promise<Node | undefined> {
+  private async saveEntry (dir: Buffer, name: Buffer, cache: Map<string, FileCacheEntry>): Promise<Node | undefined> {
+    const path = joinPath(dir, name)
     const st = this.lstat(path)
     if (st === undefined) return undefined
     this.currentPath = path.toString()
     if (st.isFile()) {
       const node = baseNode(name, NodeType.FILE, st)
-      node.xattrs = this.xattrs(path)
-      const content = await this.saveFile(path, st)
+      const content = await this.saveFile(dir, name, st, cache.get(name.toString('latin1')))
       if (content === undefined) return undefined
       node.content = content.refs
+      node.xattrs = content.xattrs
       node.size = content.size // what was read, if the file changed size meanwhile
       this.summary.totalFiles++
       this.summary.totalBytes += content.size
@@ -244,38 +251,30 @@ class Archiver {
   }
 
   /** The file's content list, from the cache when unchanged, else by reading it. */
-  private async saveFile (path: Buffer, st: BigIntStats): Promise<{ refs: ContentRef[], size: number } | undefined> {
-    const cached = this.repo.state.getFile(path)
+  private async saveFile (dir: Buffer, name: Buffer, st: BigIntStats, cached: FileCacheEntry | undefined): Promise<{ refs: ContentRef[], size: number, xattrs: Xattr[] } | undefined> {
+    const path = joinPath(dir, name)
     if (cached !== undefined && cached.size === Number(st.size) && cached.mtimeNs === st.mtimeNs &&
         cached.ctimeNs === st.ctimeNs && cached.inode === st.ino) {
-      const refs = decodeFileContent(cached.content)
-      // Only trust the cache while it is whole and every blob it names is durable in the index
-      // (contentSize looks each one up), adding up to the file's size.
-      if (refs !== undefined && this.contentSize(refs) === Number(st.size)) {
+      const fc = decodeFileContent(cached.content)
+      // Entries reach the cache only after their snapshot committed, so their blobs are durable;
+      // a damaged entry (it no longer adds up to the file's size) is not used.
+      if (fc !== undefined && contentSize(fc.refs) === Number(st.size)) {
         this.summary.filesUnmodified++
-        return { refs, size: Number(st.size) }
+        return { refs: fc.refs, size: Number(st.size), xattrs: fc.xattrs }
       }
     }
-    const content = await this.readFile(path, st)
-    if (content === undefined) return undefined
+    const xattrs = this.xattrs(path)
+    const read = await this.readFile(path, st)
+    if (read === undefined) return undefined
+    const content = { ...read, xattrs }
     const { refs } = content
     if (cached === undefined) this.summary.filesNew++
     else this.summary.filesChanged++
-    this.cacheBatch.push([path, { size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino, content: FileContent.encode({ refs }) }])
+    if (read.size === Number(st.size)) {
+      this.cacheBatch.push([dir, name, { size: read.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino, content: encodeFileContent({ refs, xattrs }) }])
+    }
     if (this.cacheBatch.length >= FILE_CACHE_BATCH) this.flushFileCache()
     return content
-  }
-
-  private contentSize (refs: ContentRef[]): number {
-    let n = 0
-    for (const r of refs) {
-      if (r.blob.byteLength === 0) { n += r.hole; continue }
-      if (r.blob.byteLength !== 32) return -1
-      const loc = this.repo.lookup(r.blob)
-      if (loc === undefined) return -1
-      n += loc.rawLength
-    }
-    return n
   }
 
   private async readFile (path: Buffer, st: BigIntStats): Promise<{ refs: ContentRef[], size: number } | undefined> {
@@ -327,7 +326,7 @@ class Archiver {
 
   private async saveChunk (chunk: Uint8Array, sparse: boolean): Promise<ContentRef> {
     if (sparse && this.zero.compare(chunk, 0, chunk.byteLength, 0, chunk.byteLength) === 0) {
-      return { blob: new Uint8Array(0), hole: chunk.byteLength }
+      return { blob: new Uint8Array(0), hole: chunk.byteLength, length: 0 }
     }
     const id = this.repo.blobId(chunk)
     const stored = await this.repo.saveBlob(BlobType.DATA, id, chunk)
@@ -336,13 +335,13 @@ class Archiver {
       this.summary.bytesAdded += chunk.byteLength
       this.summary.bytesStored += stored
     }
-    return { blob: id, hole: 0 }
+    return { blob: id, hole: 0, length: chunk.byteLength }
   }
 
   flushFileCache (): void {
     if (this.cacheBatch.length === 0) return
     const batch = this.cacheBatch.splice(0)
-    this.repo.state.transaction(() => { for (const [p, e] of batch) this.repo.state.putFile(p, e) })
+    this.repo.state.transaction(() => { for (const [d, n, e] of batch) this.repo.state.putFile(d, n, e) })
   }
 
   private warn (path: Buffer, err: unknown): void {
@@ -383,13 +382,39 @@ function baseNode (name: Buffer, type: NodeType, st: BigIntStats): Node {
   }
 }
 
-/** A file cache entry, or undefined when it does not decode (the file is then read again). */
-function decodeFileContent (bytes: Uint8Array): ContentRef[] | undefined {
+/**
+ * File cache entries carry a short SHA-256 so that a damaged state DB (bit rot, a bad disk) makes
+ * the archiver read the file again instead of trusting refs that point elsewhere.
+ */
+const CACHE_SUM_LENGTH = 8
+
+export function encodeFileContent (fc: FileContent): Buffer {
+  const enc = FileContent.encode(fc)
+  return Buffer.concat([enc, createHash('sha256').update(enc).digest().subarray(0, CACHE_SUM_LENGTH)])
+}
+
+/** A file cache entry, or undefined when it is damaged or does not decode (the file is then read again). */
+export function decodeFileContent (bytes: Uint8Array): FileContent | undefined {
+  if (bytes.byteLength < CACHE_SUM_LENGTH) return undefined
+  const enc = bytes.subarray(0, bytes.byteLength - CACHE_SUM_LENGTH)
+  const sum = createHash('sha256').update(enc).digest().subarray(0, CACHE_SUM_LENGTH)
+  if (!sum.equals(bytes.subarray(bytes.byteLength - CACHE_SUM_LENGTH))) return undefined
   try {
-    return FileContent.decode(bytes, { limits: { refs: 1_000_000 } }).refs
+    return FileContent.decode(enc, { limits: { refs: 1_000_000, xattrs: 10_000 } })
   } catch {
     return undefined
   }
+}
+
+/** Bytes a content list adds up to; -1 when an entry is malformed. */
+export function contentSize (refs: ContentRef[]): number {
+  let n = 0
+  for (const r of refs) {
+    if (r.blob.byteLength === 0) n += r.hole
+    else if (r.blob.byteLength === 32 && r.hole === 0) n += r.length
+    else return -1
+  }
+  return n
 }
 
 /** Adjacent holes become one. */

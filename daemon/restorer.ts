@@ -160,6 +160,7 @@ class Restorer {
       for (const ref of node.content) {
         if (ref.blob.byteLength === 0) { pos += ref.hole; continue }
         const plain = await this.blob(ref.blob)
+        if (plain.byteLength !== ref.length) throw new IntegrityError(`blob ${hex(ref.blob)} has ${plain.byteLength} bytes, the tree says ${ref.length}`, [hex(ref.blob)])
         if (node.sparse) writeSparse(fd, plain, pos)
         else writeAll(fd, plain, 0, plain.byteLength, pos)
         pos += plain.byteLength

@@ -3,10 +3,13 @@
 // blob that comes back is byte-for-byte the one that was stored, or an IntegrityError.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { compress, decompress } from 'zstd-napi'
-import { findFrameCompressedSize, getFrameContentSize } from 'zstd-napi/binding.js'
+import zstdBinding from 'zstd-napi/binding.js'
 import { open, seal } from '../crypto/aead.js'
 import { CorruptObjectError, IntegrityError } from '../errors.js'
 import { BLOB_MAX_SIZE, COMPRESSION_MIN_SAVING, ZSTD_LEVEL } from './constants.js'
+
+// A CommonJS module: named imports work under vitest but not under Node's ESM loader.
+const { findFrameCompressedSize, getFrameContentSize } = zstdBinding
 
 export interface BlobKeys {
   encryptionKey: Uint8Array

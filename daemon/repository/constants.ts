@@ -2,6 +2,8 @@
 
 /** Pack target size: a pack is finished once its blobs reach this many bytes (§4). */
 export const PACK_TARGET_SIZE = 16 * 1024 * 1024
+/** A pack is also finished at this many blobs, which bounds the memory a pack of tiny blobs takes (§4). */
+export const PACK_MAX_ENTRIES = 10_000
 /** Upper bound on a pack we are willing to read whole (target + one max chunk + header). */
 export const PACK_MAX_SIZE = 64 * 1024 * 1024
 /** Pack trailer: u32le(sealed header length) ‖ magic (§4). */

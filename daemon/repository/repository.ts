@@ -11,7 +11,7 @@ import { faultPoint } from '../fault.js'
 import type { Backend } from '../store/types.js'
 import { computeBlobId, decodeBlob, encodeBlob, hex } from './blob.js'
 import {
-  AAD_ROOT_PAYLOAD, BLOB_MAX_SIZE, INDEX_FORMAT_VERSION, PACK_MAX_SIZE, MANIFEST_FORMAT_VERSION, PACK_TARGET_SIZE, ROOT_FORMAT_VERSION,
+  AAD_ROOT_PAYLOAD, BLOB_MAX_SIZE, INDEX_FORMAT_VERSION, PACK_MAX_ENTRIES, PACK_MAX_SIZE, MANIFEST_FORMAT_VERSION, PACK_TARGET_SIZE, ROOT_FORMAT_VERSION,
   ROOT_SIGNATURE_CONTEXT, SNAPSHOT_FORMAT_VERSION, rootRecordKey
 } from './constants.js'
 import { PackWriter, packHeaderOf, readPackHeader } from './pack.js'
@@ -105,7 +105,8 @@ export class Repository {
     if (writer.count > 0 && writer.byteLength + sealed.byteLength > PACK_MAX_SIZE / 2) await this.finishWriter(writer)
     writer.add(id, type, sealed, plaintext.byteLength, compressed)
     this.pending.add(hex(id))
-    if (writer.byteLength >= this.packTarget) await this.finishWriter(writer)
+    // The entry cap bounds memory (and header size) for packs of many tiny blobs.
+    if (writer.byteLength >= this.packTarget || writer.count >= PACK_MAX_ENTRIES) await this.finishWriter(writer)
     return sealed.byteLength
   }
 

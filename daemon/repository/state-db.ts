@@ -2,10 +2,11 @@
 // repository holds, never the only copy: everything but the file cache can be rebuilt from packs.
 import Database from 'better-sqlite3'
 import type { Database as Db, Statement } from 'better-sqlite3'
+import { UnsupportedVersionError } from '../errors.js'
 import { BlobType } from './pb/repo.js'
 import type { PackEntry } from './pb/repo.js'
 
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 
 const blobTypeToInt: Record<BlobType, number> = { DATA: 0, TREE: 1, INDEX: 2, SNAPSHOT: 3, MANIFEST: 4 }
 const intToBlobType = [BlobType.DATA, BlobType.TREE, BlobType.INDEX, BlobType.SNAPSHOT, BlobType.MANIFEST]
@@ -43,7 +44,7 @@ export class StateDb {
     insertPack: Statement
     insertBlob: Statement
     hasPack: Statement
-    getFile: Statement
+    getDir: Statement
     putFile: Statement
     unindexed: Statement
     entriesOf: Statement
@@ -58,8 +59,19 @@ export class StateDb {
     // NORMAL in WAL mode survives a process crash; a power loss may lose the last commits, which
     // the next run repairs by re-reading pack headers (format.md §9).
     this.db.pragma('synchronous = NORMAL')
+    // The hot path of a no-change backup is two point lookups per file: keep the pages in memory.
+    this.db.pragma('cache_size = -65536')
+    this.db.pragma('mmap_size = 268435456')
+    this.db.pragma('temp_store = MEMORY')
+    this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID')
+    const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema') as number | undefined
+    if (version !== undefined && version !== SCHEMA_VERSION) {
+      this.db.close()
+      throw new UnsupportedVersionError(`the state database ${path} has schema ${version}, this build uses ${SCHEMA_VERSION}`, {
+        hint: 'move state.db aside: it is a cache, rebuilt from the repository on the next start'
+      })
+    }
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS packs (
         rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type INTEGER NOT NULL,
         size INTEGER NOT NULL, indexed INTEGER NOT NULL DEFAULT 0);
@@ -67,11 +79,18 @@ export class StateDb {
         id BLOB PRIMARY KEY, pack INTEGER NOT NULL, type INTEGER NOT NULL, offset INTEGER NOT NULL,
         length INTEGER NOT NULL, raw_length INTEGER NOT NULL, compressed INTEGER NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS blobs_by_pack ON blobs (pack);
+      -- Keyed by (directory, name) so the archiver reads a whole directory's entries in one query.
       CREATE TABLE IF NOT EXISTS filecache (
-        path BLOB PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,
-        inode INTEGER NOT NULL, content BLOB NOT NULL) WITHOUT ROWID;
+        dir BLOB NOT NULL, name BLOB NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+        ctime INTEGER NOT NULL, inode INTEGER NOT NULL, content BLOB NOT NULL,
+        PRIMARY KEY (dir, name)) WITHOUT ROWID;
+      -- Entries of the running backup; they become the file cache only once its snapshot is
+      -- committed, so a cached entry never names a blob that is not durable.
+      CREATE TABLE IF NOT EXISTS filecache_pending (
+        dir BLOB NOT NULL, name BLOB NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+        ctime INTEGER NOT NULL, inode INTEGER NOT NULL, content BLOB NOT NULL,
+        PRIMARY KEY (dir, name)) WITHOUT ROWID;
     `)
-    const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: number } | undefined
     if (version === undefined) this.db.prepare('INSERT INTO meta VALUES (?, ?)').run('schema', SCHEMA_VERSION)
     this.stmt = {
       hasBlob: this.db.prepare('SELECT 1 FROM blobs WHERE id = ?').pluck(),
@@ -79,8 +98,8 @@ export class StateDb {
       insertPack: this.db.prepare('INSERT OR IGNORE INTO packs (id, type, size, indexed) VALUES (?, ?, ?, ?)'),
       insertBlob: this.db.prepare('INSERT OR IGNORE INTO blobs VALUES (?, (SELECT rowid FROM packs WHERE id = ?), ?, ?, ?, ?, ?)'),
       hasPack: this.db.prepare('SELECT 1 FROM packs WHERE id = ?').pluck(),
-      getFile: this.db.prepare('SELECT size, mtime, ctime, inode, content FROM filecache WHERE path = ?').safeIntegers(true),
-      putFile: this.db.prepare('INSERT OR REPLACE INTO filecache VALUES (?, ?, ?, ?, ?, ?)'),
+      getDir: this.db.prepare('SELECT name, size, mtime, ctime, inode, content FROM filecache WHERE dir = ?').raw(true).safeIntegers(true),
+      putFile: this.db.prepare('INSERT OR REPLACE INTO filecache_pending VALUES (?, ?, ?, ?, ?, ?, ?)'),
       unindexed: this.db.prepare('SELECT rowid, id, type, size FROM packs WHERE indexed = 0 ORDER BY rowid'),
       entriesOf: this.db.prepare('SELECT id, type, offset, length, raw_length, compressed FROM blobs WHERE pack = ? ORDER BY offset'),
       markIndexed: this.db.prepare('UPDATE packs SET indexed = 1 WHERE id = ?'),
@@ -129,14 +148,28 @@ export class StateDb {
     this.db.transaction(() => { for (const id of ids) this.stmt.markIndexed.run(id) })()
   }
 
-  getFile (path: Uint8Array): FileCacheEntry | undefined {
-    const r = this.stmt.getFile.get(path) as { size: bigint, mtime: bigint, ctime: bigint, inode: bigint, content: Uint8Array } | undefined
-    if (r === undefined) return undefined
-    return { size: Number(r.size), mtimeNs: r.mtime, ctimeNs: r.ctime, inode: r.inode, content: r.content }
+  /** The file cache entries of one directory, by name (as a latin1 string: one char per byte). */
+  getDirCache (dir: Uint8Array): Map<string, FileCacheEntry> {
+    const out = new Map<string, FileCacheEntry>()
+    for (const r of this.stmt.getDir.iterate(dir) as Iterable<[Buffer, bigint, bigint, bigint, bigint, Uint8Array]>) {
+      out.set(r[0].toString('latin1'), { size: Number(r[1]), mtimeNs: r[2], ctimeNs: r[3], inode: r[4], content: r[5] })
+    }
+    return out
   }
 
-  putFile (path: Uint8Array, e: FileCacheEntry): void {
-    this.stmt.putFile.run(path, e.size, e.mtimeNs, e.ctimeNs, e.inode, e.content)
+  /** Stages an entry; `commitFileCache` makes the staged entries the cache. */
+  putFile (dir: Uint8Array, name: Uint8Array, e: FileCacheEntry): void {
+    this.stmt.putFile.run(dir, name, e.size, e.mtimeNs, e.ctimeNs, e.inode, e.content)
+  }
+
+  commitFileCache (): void {
+    this.db.transaction(() => {
+      this.db.exec('INSERT OR REPLACE INTO filecache SELECT * FROM filecache_pending; DELETE FROM filecache_pending;')
+    })()
+  }
+
+  discardPendingFileCache (): void {
+    this.db.exec('DELETE FROM filecache_pending')
   }
 
   /** Runs `fn` in one transaction (batches file cache writes). */

@@ -45,7 +45,7 @@ function node (name: string | Buffer, type: NodeType, extra: Partial<Node> = {})
 async function saveData (repo: Repository, data: Uint8Array): Promise<ContentRef> {
   const id = repo.blobId(data)
   await repo.saveBlob(BlobType.DATA, id, data)
-  return { blob: id, hole: 0 }
+  return { blob: id, hole: 0, length: data.byteLength }
 }
 
 async function saveTree (repo: Repository, nodes: Node[]): Promise<Uint8Array> {
@@ -125,11 +125,11 @@ describe('restoring hostile snapshots', () => {
       await dir(repo, 'link', [await file(repo, 'pwned-through-link', payload)]),
       await dir(repo, 'link2', [await file(repo, 'ok-inside', inner)]),
       node('link2', NodeType.SYMLINK, { linkTarget: Buffer.from(outsideMissing) }),
-      node('missingblob', NodeType.FILE, { size: 10, content: [{ blob: new Uint8Array(32).fill(3), hole: 0 }] }),
+      node('missingblob', NodeType.FILE, { size: 10, content: [{ blob: new Uint8Array(32).fill(3), hole: 0, length: 10 }] }),
       await file(repo, Buffer.from('nul\0name'), payload),
       node('sizebad-long', NodeType.FILE, { size: 1000, content: [await saveData(repo, prng(2, 3000))] }),
       node('sizebad-short', NodeType.FILE, { size: 3000, content: [await saveData(repo, prng(3, 1000))] }),
-      node('sizebad-trailing-hole', NodeType.FILE, { size: 10, content: [await saveData(repo, prng(4, 8)), { blob: new Uint8Array(0), hole: 5 }] }),
+      node('sizebad-trailing-hole', NodeType.FILE, { size: 10, content: [await saveData(repo, prng(4, 8)), { blob: new Uint8Array(0), hole: 5, length: 0 }] }),
       await file(repo, long, payload),
       node('zgood', NodeType.DIR, { subtree: await saveTree(repo, [await file(repo, 'inner.txt', inner), node('self', NodeType.SYMLINK, { linkTarget: Buffer.from('..') })]) }),
       await file(repo, 'zgood', payload) // duplicate of a directory

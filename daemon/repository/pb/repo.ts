@@ -421,6 +421,7 @@ export namespace PackHeader {
 export interface ContentRef {
   blob: Uint8Array
   hole: number
+  length: number
 }
 
 export namespace ContentRef {
@@ -443,13 +444,19 @@ export namespace ContentRef {
           w.uint64Number(obj.hole)
         }
 
+        if ((obj.length != null && obj.length !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.length)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           blob: uint8ArrayAlloc(0),
-          hole: 0
+          hole: 0,
+          length: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -464,6 +471,10 @@ export namespace ContentRef {
             }
             case 2: {
               obj.hole = reader.uint64Number()
+              break
+            }
+            case 3: {
+              obj.length = reader.uint32()
               break
             }
             default: {
@@ -495,6 +506,13 @@ export namespace ContentRef {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.length`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -517,6 +535,11 @@ export namespace ContentRef {
     value: number
   }
 
+  export interface ContentRefLengthFieldEvent {
+    field: '$.length'
+    value: number
+  }
+
   export function encode (obj: Partial<ContentRef>): Uint8Array {
     return encodeMessage(obj, ContentRef.codec())
   }
@@ -525,7 +548,7 @@ export namespace ContentRef {
     return decodeMessage(buf, ContentRef.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ContentRef>): Generator<ContentRefBlobFieldEvent | ContentRefHoleFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ContentRef>): Generator<ContentRefBlobFieldEvent | ContentRefHoleFieldEvent | ContentRefLengthFieldEvent> {
     return streamMessage(buf, ContentRef.codec(), opts)
   }
 }
@@ -1151,6 +1174,12 @@ export namespace Node {
     index: number
   }
 
+  export interface NodeContentLengthFieldEvent {
+    field: '$.content[].length'
+    value: number
+    index: number
+  }
+
   export interface NodeSubtreeFieldEvent {
     field: '$.subtree'
     value: Uint8Array
@@ -1169,7 +1198,7 @@ export namespace Node {
     return decodeMessage(buf, Node.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Node>): Generator<NodeNameFieldEvent | NodeTypeFieldEvent | NodeModeFieldEvent | NodeUidFieldEvent | NodeGidFieldEvent | NodeMtimeNsFieldEvent | NodeAtimeNsFieldEvent | NodeCtimeNsFieldEvent | NodeSizeFieldEvent | NodeLinkTargetFieldEvent | NodeXattrsNameFieldEvent | NodeXattrsValueFieldEvent | NodeInodeFieldEvent | NodeDeviceFieldEvent | NodeLinksFieldEvent | NodeContentBlobFieldEvent | NodeContentHoleFieldEvent | NodeSubtreeFieldEvent | NodeSparseFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Node>): Generator<NodeNameFieldEvent | NodeTypeFieldEvent | NodeModeFieldEvent | NodeUidFieldEvent | NodeGidFieldEvent | NodeMtimeNsFieldEvent | NodeAtimeNsFieldEvent | NodeCtimeNsFieldEvent | NodeSizeFieldEvent | NodeLinkTargetFieldEvent | NodeXattrsNameFieldEvent | NodeXattrsValueFieldEvent | NodeInodeFieldEvent | NodeDeviceFieldEvent | NodeLinksFieldEvent | NodeContentBlobFieldEvent | NodeContentHoleFieldEvent | NodeContentLengthFieldEvent | NodeSubtreeFieldEvent | NodeSparseFieldEvent> {
     return streamMessage(buf, Node.codec(), opts)
   }
 }
@@ -1370,6 +1399,12 @@ export namespace Tree {
     index: number
   }
 
+  export interface TreeNodesContentLengthFieldEvent {
+    field: '$.nodes[].content[].length'
+    value: number
+    index: number
+  }
+
   export interface TreeNodesSubtreeFieldEvent {
     field: '$.nodes[].subtree'
     value: Uint8Array
@@ -1390,7 +1425,7 @@ export namespace Tree {
     return decodeMessage(buf, Tree.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tree>): Generator<TreeNodesNameFieldEvent | TreeNodesTypeFieldEvent | TreeNodesModeFieldEvent | TreeNodesUidFieldEvent | TreeNodesGidFieldEvent | TreeNodesMtimeNsFieldEvent | TreeNodesAtimeNsFieldEvent | TreeNodesCtimeNsFieldEvent | TreeNodesSizeFieldEvent | TreeNodesLinkTargetFieldEvent | TreeNodesXattrsNameFieldEvent | TreeNodesXattrsValueFieldEvent | TreeNodesInodeFieldEvent | TreeNodesDeviceFieldEvent | TreeNodesLinksFieldEvent | TreeNodesContentBlobFieldEvent | TreeNodesContentHoleFieldEvent | TreeNodesSubtreeFieldEvent | TreeNodesSparseFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Tree>): Generator<TreeNodesNameFieldEvent | TreeNodesTypeFieldEvent | TreeNodesModeFieldEvent | TreeNodesUidFieldEvent | TreeNodesGidFieldEvent | TreeNodesMtimeNsFieldEvent | TreeNodesAtimeNsFieldEvent | TreeNodesCtimeNsFieldEvent | TreeNodesSizeFieldEvent | TreeNodesLinkTargetFieldEvent | TreeNodesXattrsNameFieldEvent | TreeNodesXattrsValueFieldEvent | TreeNodesInodeFieldEvent | TreeNodesDeviceFieldEvent | TreeNodesLinksFieldEvent | TreeNodesContentBlobFieldEvent | TreeNodesContentHoleFieldEvent | TreeNodesContentLengthFieldEvent | TreeNodesSubtreeFieldEvent | TreeNodesSparseFieldEvent> {
     return streamMessage(buf, Tree.codec(), opts)
   }
 }
@@ -3373,6 +3408,7 @@ export namespace RootPayload {
 
 export interface FileContent {
   refs: ContentRef[]
+  xattrs: Xattr[]
 }
 
 export namespace FileContent {
@@ -3392,12 +3428,20 @@ export namespace FileContent {
           }
         }
 
+        if (obj.xattrs != null && obj.xattrs.length > 0) {
+          for (const value of obj.xattrs) {
+            w.uint32(18)
+            Xattr.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          refs: []
+          refs: [],
+          xattrs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3416,6 +3460,16 @@ export namespace FileContent {
               }))
               break
             }
+            case 2: {
+              if (opts.limits?.xattrs != null && obj.xattrs.length === opts.limits.xattrs) {
+                throw new MaxLengthError('Decode error - repeated field "xattrs" had too many elements')
+              }
+
+              obj.xattrs.push(Xattr.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.xattrs$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3426,7 +3480,8 @@ export namespace FileContent {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          refs: 0
+          refs: 0,
+          xattrs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3450,6 +3505,24 @@ export namespace FileContent {
               }
 
               obj.refs++
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.xattrs != null && obj.xattrs === opts.limits.xattrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "xattrs" had too many elements')
+              }
+
+              for (const evt of Xattr.codec().stream(reader, reader.uint32(), `${prefix}.xattrs[]`, {
+                limits: opts.limits?.xattrs$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.xattrs
+                }
+              }
+
+              obj.xattrs++
 
               break
             }
@@ -3477,6 +3550,24 @@ export namespace FileContent {
     index: number
   }
 
+  export interface FileContentRefsLengthFieldEvent {
+    field: '$.refs[].length'
+    value: number
+    index: number
+  }
+
+  export interface FileContentXattrsNameFieldEvent {
+    field: '$.xattrs[].name'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface FileContentXattrsValueFieldEvent {
+    field: '$.xattrs[].value'
+    value: Uint8Array
+    index: number
+  }
+
   export function encode (obj: Partial<FileContent>): Uint8Array {
     return encodeMessage(obj, FileContent.codec())
   }
@@ -3485,7 +3576,7 @@ export namespace FileContent {
     return decodeMessage(buf, FileContent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileContent>): Generator<FileContentRefsBlobFieldEvent | FileContentRefsHoleFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileContent>): Generator<FileContentRefsBlobFieldEvent | FileContentRefsHoleFieldEvent | FileContentRefsLengthFieldEvent | FileContentXattrsNameFieldEvent | FileContentXattrsValueFieldEvent> {
     return streamMessage(buf, FileContent.codec(), opts)
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 // Decoder fuzzing (RELIABILITY.md "Bad input"): every decoder of an on-disk structure, given
 // arbitrary bytes or a mutated valid encoding, returns a well-formed value or throws one of the
 // named errors (CorruptObjectError, IntegrityError, UnsupportedVersionError), and never asks for
@@ -10,7 +11,7 @@ import fc from 'fast-check'
 import { compress } from 'zstd-napi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isPackId, packIdOf } from '../../../protocol/ids.js'
-import { backup } from '../../../daemon/archiver.js'
+import { backup, decodeFileContent, encodeFileContent } from '../../../daemon/archiver.js'
 import { deriveKeys, generateMasterKey, seal } from '../../../daemon/crypto/index.js'
 import { CorruptObjectError, IntegrityError, UnsupportedVersionError } from '../../../daemon/errors.js'
 import type { Owner } from '../../../daemon/owner.js'
@@ -175,7 +176,7 @@ const nodeArb: fc.Arbitrary<Node> = fc.record({
   inode: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
   device: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
   links: u32,
-  content: fc.array(fc.record({ blob: fc.oneof(bytes32, fc.constant(new Uint8Array(0))), hole: safeU64 }), { maxLength: 3 }),
+  content: fc.array(fc.record({ blob: fc.oneof(bytes32, fc.constant(new Uint8Array(0))), hole: safeU64, length: u32 }), { maxLength: 3 }),
   subtree: fc.oneof(bytes32, fc.constant(new Uint8Array(0))),
   sparse: fc.boolean()
 })
@@ -561,6 +562,11 @@ describe('decodeBlob', () => {
   })
 })
 
+/** A cache entry with a valid checksum around arbitrary bytes (the archiver's framing). */
+function withSum (enc: Uint8Array): Buffer {
+  return Buffer.concat([enc, createHash('sha256').update(enc).digest().subarray(0, 8)])
+}
+
 /** A zstd frame of `data`, as the blob encoder writes it. */
 function zstdFrame (data: Uint8Array): Uint8Array {
   return compress(data, { compressionLevel: 1 })
@@ -580,7 +586,7 @@ describe('file cache content (FileContent, decoded by the archiver)', () => {
     // No compression: this is about the file cache, not zstd (whose failures are tested above).
     owner = await createTestOwner({ backend: createMemoryBackend(), stateDir: join(root, 'state'), repository: { compression: false } })
     await backup(owner.repo, owner.keys.chunkerKey, { paths: [src], owner: 'x', chunkSizes: SMALL_CHUNKS })
-    original = owner.repo.state.getFile(Buffer.from(join(src, 'a.bin')))!.content
+    original = owner.repo.state.getDirCache(Buffer.from(src)).get('a.bin')!.content
   })
   afterAll(async () => {
     await owner?.close()
@@ -589,10 +595,11 @@ describe('file cache content (FileContent, decoded by the archiver)', () => {
 
   let round = 0
   async function backupAndRestoreWithCache (content: Uint8Array): Promise<void> {
-    const key = Buffer.from(join(src, 'a.bin'))
-    const cached = owner.repo.state.getFile(key)
+    const dir = Buffer.from(src)
+    const cached = owner.repo.state.getDirCache(dir).get('a.bin')
     expect(cached).toBeDefined()
-    owner.repo.state.putFile(key, { ...cached!, content })
+    owner.repo.state.putFile(dir, Buffer.from('a.bin'), { ...cached!, content })
+    owner.repo.state.commitFileCache()
     await backup(owner.repo, owner.keys.chunkerKey, { paths: [src], owner: 'x', chunkSizes: SMALL_CHUNKS })
     const target = join(root, `restore-${round++}`)
     await restore(owner.repo, await owner.repo.findSnapshot('latest'), target)
@@ -609,15 +616,17 @@ describe('file cache content (FileContent, decoded by the archiver)', () => {
     for (const content of undecodable) {
       expect(() => FileContent.decode(content)).toThrow()
       await backupAndRestoreWithCache(content)
+      // With a valid checksum the decoder itself must refuse it.
+      await backupAndRestoreWithCache(withSum(content))
     }
   })
 
   it('a cache entry whose refs do not add up to the file size is not trusted', async () => {
     // Every blob named still exists, so only the sizes tell: the refs add up to less than the file.
-    const refs = FileContent.decode(original).refs
+    const refs = decodeFileContent(original)!.refs
     expect(refs.length).toBeGreaterThan(1)
-    await backupAndRestoreWithCache(FileContent.encode({ refs: refs.slice(0, -1) }))
-    await backupAndRestoreWithCache(new Uint8Array(0)) // decodes to no refs at all
+    await backupAndRestoreWithCache(encodeFileContent({ refs: refs.slice(0, -1), xattrs: [] }))
+    await backupAndRestoreWithCache(withSum(new Uint8Array(0))) // decodes to no refs at all
   })
 
   it('any corrupt cache entry: the backup still restores byte for byte', async () => {
