@@ -48,7 +48,7 @@ export interface CommitResult {
   seq: bigint
 }
 
-const MAX_INDEX_ENTRIES_PER_BLOB = 100_000
+const MAX_INDEX_ENTRIES_PER_BLOB = 20_000
 
 export class Repository {
   readonly backend: Backend
@@ -177,39 +177,50 @@ export class Repository {
     const manifest = current === undefined ? emptyManifest() : await this.readManifest(current.payload)
 
     faultPoint('before-index')
-    const unindexed = this.state.unindexedPacks()
-    const meta = new PackWriter(BlobType.INDEX)
-    const newIndexIds: Uint8Array[] = []
-    for (let i = 0; i < unindexed.length;) {
-      const packs = []
-      let entries = 0
-      while (i < unindexed.length && (entries === 0 || entries + (unindexed[i]?.entries.length ?? 0) <= MAX_INDEX_ENTRIES_PER_BLOB)) {
-        const p = unindexed[i++]!
-        packs.push({ id: p.id, type: p.type, size: p.size, entries: p.entries })
-        entries += p.entries.length
+    // Index blobs are built a pack at a time and sealed as they fill, so memory stays bounded by
+    // one index blob however many blobs this run added; meta packs are finished at the target size.
+    const indexedIds: string[] = []
+    let meta = new PackWriter(BlobType.INDEX)
+    const finishMeta = async (): Promise<void> => {
+      const pack = meta.finish(this.keys.encryptionKey)
+      await this.uploadPack(pack, true)
+      for (const e of pack.entries) {
+        const ref = { id: e.id, pack: pack.id, offset: e.offset, length: e.length, rawLength: e.rawLength, compressed: e.compressed, type: e.type }
+        if (e.type === BlobType.INDEX) manifest.indexes.push(ref)
+        else if (e.type === BlobType.SNAPSHOT) manifest.snapshots.push(ref)
       }
-      const plain = Index.encode({ version: INDEX_FORMAT_VERSION, packs })
+      meta = new PackWriter(BlobType.INDEX)
+    }
+    const addMeta = async (type: BlobType, plain: Uint8Array): Promise<Uint8Array> => {
       const id = this.blobId(plain)
       const { sealed, compressed } = encodeBlob(this.keys, id, plain, this.compression)
-      meta.add(id, BlobType.INDEX, sealed, plain.byteLength, compressed)
-      newIndexIds.push(id)
+      if (meta.count > 0 && meta.byteLength + sealed.byteLength > this.packTarget) await finishMeta()
+      meta.add(id, type, sealed, plain.byteLength, compressed)
+      return id
     }
-    const snapPlain = Snapshot.encode({ ...snapshot, version: SNAPSHOT_FORMAT_VERSION })
-    const snapshotId = this.blobId(snapPlain)
-    const enc = encodeBlob(this.keys, snapshotId, snapPlain, this.compression)
-    meta.add(snapshotId, BlobType.SNAPSHOT, enc.sealed, snapPlain.byteLength, enc.compressed)
-    const metaPack = meta.finish(this.keys.encryptionKey)
-    await this.uploadPack(metaPack, true)
+    let packs: Index['packs'] = []
+    let entries = 0
+    for (const row of this.state.unindexedPackRows()) {
+      const p = { ...row, entries: this.state.packEntries(row.rowid) }
+      if (entries > 0 && entries + p.entries.length > MAX_INDEX_ENTRIES_PER_BLOB) {
+        await addMeta(BlobType.INDEX, Index.encode({ version: INDEX_FORMAT_VERSION, packs }))
+        packs = []
+        entries = 0
+      }
+      packs.push({ id: p.id, type: p.type, size: p.size, entries: p.entries })
+      entries += p.entries.length
+      indexedIds.push(p.id)
+    }
+    if (packs.length > 0) await addMeta(BlobType.INDEX, Index.encode({ version: INDEX_FORMAT_VERSION, packs }))
+    const snapshotId = await addMeta(BlobType.SNAPSHOT, Snapshot.encode({ ...snapshot, version: SNAPSHOT_FORMAT_VERSION }))
+    await finishMeta()
     faultPoint('after-meta-pack')
 
-    const refOf = (e: FinishedPack['entries'][number]): BlobRef => ({ id: e.id, pack: metaPack.id, offset: e.offset, length: e.length, rawLength: e.rawLength, compressed: e.compressed, type: e.type })
-    manifest.indexes.push(...metaPack.entries.filter(e => e.type === BlobType.INDEX).map(refOf))
-    manifest.snapshots.push(...metaPack.entries.filter(e => e.type === BlobType.SNAPSHOT).map(refOf))
     const manifestRef = await this.writeManifest(manifest)
     faultPoint('before-root')
     const seq = await this.writeRoot(manifestRef, current?.seq)
     faultPoint('after-root')
-    this.state.markIndexed(unindexed.map(p => p.id))
+    this.state.markIndexed(indexedIds)
     return { snapshotId: hex(snapshotId), seq }
   }
 

@@ -59,9 +59,9 @@ export class StateDb {
     // NORMAL in WAL mode survives a process crash; a power loss may lose the last commits, which
     // the next run repairs by re-reading pack headers (format.md §9).
     this.db.pragma('synchronous = NORMAL')
-    // The hot path of a no-change backup is two point lookups per file: keep the pages in memory.
+    // Keep hot pages (file cache of a directory, blob lookups) in a bounded 64 MiB cache. No mmap:
+    // mapped pages count in the RSS and grow with the database, i.e. with the number of files.
     this.db.pragma('cache_size = -65536')
-    this.db.pragma('mmap_size = 268435456')
     this.db.pragma('temp_store = MEMORY')
     this.db.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID')
     const version = this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema') as number | undefined
@@ -132,16 +132,15 @@ export class StateDb {
     })()
   }
 
-  /** Packs that no committed index blob covers yet, with their entries. */
-  unindexedPacks (): Array<PackRow & { entries: PackEntry[] }> {
-    const rows = this.stmt.unindexed.all() as Array<{ rowid: number, id: string, type: number, size: number }>
-    return rows.map(r => ({
-      id: r.id,
-      type: intToBlobType[r.type] ?? BlobType.DATA,
-      size: r.size,
-      entries: (this.stmt.entriesOf.all(r.rowid) as Array<{ id: Uint8Array, type: number, offset: number, length: number, raw_length: number, compressed: number }>)
-        .map(e => ({ id: e.id, type: intToBlobType[e.type] ?? BlobType.DATA, offset: e.offset, length: e.length, rawLength: e.raw_length, compressed: e.compressed === 1 }))
-    }))
+  /** Packs that no committed index blob covers yet (without their entries: see packEntries). */
+  unindexedPackRows (): Array<PackRow & { rowid: number }> {
+    return (this.stmt.unindexed.all() as Array<{ rowid: number, id: string, type: number, size: number }>)
+      .map(r => ({ rowid: r.rowid, id: r.id, type: intToBlobType[r.type] ?? BlobType.DATA, size: r.size }))
+  }
+
+  packEntries (rowid: number): PackEntry[] {
+    return (this.stmt.entriesOf.all(rowid) as Array<{ id: Uint8Array, type: number, offset: number, length: number, raw_length: number, compressed: number }>)
+      .map(e => ({ id: e.id, type: intToBlobType[e.type] ?? BlobType.DATA, offset: e.offset, length: e.length, rawLength: e.raw_length, compressed: e.compressed === 1 }))
   }
 
   markIndexed (ids: string[]): void {
