@@ -4,7 +4,7 @@
 // See bench/README.md for how to run it and how to read the numbers.
 //
 //   npm run bench -- [--runs N] [--fresh] [--no-micro] [--no-macro | --micro-only] [--verify]
-//                    [--check] [--profile] [--keep]
+//                    [--check] [--profile] [--keep] [--settle SECONDS]
 import { spawnSync } from 'node:child_process'
 import { randomBytes, randomFillSync, createHash, createHmac, createCipheriv, createDecipheriv } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, readSync, closeSync, statSync } from 'node:fs'
@@ -24,7 +24,8 @@ const TIME = '/usr/bin/time'
 const PASSWORD = 'bench-password-not-secret'
 // ext4 avoids reusing inodes freed in the last 60 s (longer while their table block is dirty), and
 // checks every candidate: creating ~54k files right after deleting a big tree runs 2-3x slower.
-const EXT4_QUIET_MS = 65_000
+// 65 s by default; --settle 300 also covers inode-table blocks that were still dirty.
+let settleMs = 65_000
 const MICRO_BYTES = 256 * 1024 * 1024
 const MICRO_MSG = 1024 * 1024
 const STEPS = ['init', 'backup1', 'backup2', 'backup3', 'restore', 'check']
@@ -40,7 +41,7 @@ const STEP_LABEL = {
 // ---------------------------------------------------------------- arguments
 
 function parseArgs (argv) {
-  const o = { runs: 3, fresh: false, micro: true, macro: true, verify: false, check: false, profile: false, keep: false, microChild: false }
+  const o = { runs: 3, settleS: undefined, fresh: false, micro: true, macro: true, verify: false, check: false, profile: false, keep: false, microChild: false }
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--runs') o.runs = Number(argv[++i])
@@ -52,11 +53,13 @@ function parseArgs (argv) {
     else if (a === '--check') o.check = true
     else if (a === '--profile') o.profile = true
     else if (a === '--keep') o.keep = true
+    else if (a === '--settle') o.settleS = Number(argv[++i])
     else if (a === '--micro-child') o.microChild = true
     else if (a === '-h' || a === '--help') { console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 7).join('\n')); process.exit(0) }
     else { console.error(`unknown argument ${a}; see bench/README.md`); process.exit(2) }
   }
   if (!Number.isInteger(o.runs) || o.runs < 1) { console.error('--runs needs a positive integer'); process.exit(2) }
+  if (o.settleS !== undefined && !(o.settleS >= 0)) { console.error('--settle needs a number of seconds'); process.exit(2) }
   return o
 }
 
@@ -103,7 +106,7 @@ function removeTree (path) {
 function quietBeforeCreate () {
   sync()
   const last = existsSync(LAST_DELETE) ? Number(readFileSync(LAST_DELETE, 'utf8')) : 0
-  const wait = last + EXT4_QUIET_MS - Date.now()
+  const wait = last + settleMs - Date.now()
   if (wait > 0) { log(`waiting ${(wait / 1000).toFixed(0)} s since the last tree deletion (ext4 inode reuse)`); sleepMs(wait) }
   return Math.max(0, wait)
 }
@@ -505,6 +508,7 @@ function markdown (report) {
 async function main () {
   const opts = parseArgs(process.argv.slice(2))
   if (opts.microChild) return microChild()
+  if (opts.settleS !== undefined) settleMs = opts.settleS * 1000
   if (!existsSync(CLI)) { console.error('dist/cli/bin.js is missing: run `npm run build` (npm run bench does it)'); process.exit(2) }
   mkdirSync(BENCH, { recursive: true })
   const startedAt = new Date().toISOString()

@@ -14,9 +14,9 @@ import { InvalidArgumentError, P2pbakError } from './errors.js'
 import { readXattrs } from './fs/xattr.js'
 import { FileChunker, createChunkerParams } from './repository/chunker.js'
 import type { ChunkSizes } from './repository/chunker.js'
-import { BlobType, FileContent, NodeType } from './repository/pb/repo.js'
-import type { ContentRef, Node, Snapshot, Summary, Xattr } from './repository/pb/repo.js'
-import { defaultSnapshotFields, encodeTree } from './repository/repository.js'
+import { BlobType, Node as NodeCodec, NodeType } from './repository/pb/repo.js'
+import type { ContentRef, Node, Snapshot, Summary } from './repository/pb/repo.js'
+import { defaultSnapshotFields } from './repository/repository.js'
 import type { FileCacheEntry } from './repository/state-db.js'
 import type { Repository } from './repository/repository.js'
 import { hex } from './repository/blob.js'
@@ -149,7 +149,7 @@ class Archiver {
   }
 
   private async saveSynthetic (trie: TrieNode, dir: Buffer): Promise<Uint8Array> {
-    const nodes: Node[] = []
+    const nodes: TreeEntry[] = []
     const children = [...trie.children.values()].sort((a, b) => Buffer.compare(a.name, b.name))
     for (const child of children) {
       const path = joinPath(dir, child.name)
@@ -177,7 +177,7 @@ class Archiver {
     }
     names.sort(Buffer.compare)
     const cache = this.repo.state.getDirCache(dir)
-    const nodes: Node[] = []
+    const nodes: TreeEntry[] = []
     for (const name of names) {
       this.options.signal?.throwIfAborted()
       const node = await this.saveEntry(dir, name, cache)
@@ -187,8 +187,8 @@ class Archiver {
     return await this.saveTree(nodes)
   }
 
-  private async saveTree (nodes: Node[]): Promise<Uint8Array> {
-    const plain = encodeTree({ nodes })
+  private async saveTree (nodes: TreeEntry[]): Promise<Uint8Array> {
+    const plain = encodeTreeEntries(nodes)
     const id = this.repo.blobId(plain)
     await this.repo.saveBlob(BlobType.TREE, id, plain)
     return id
@@ -203,20 +203,16 @@ class Archiver {
     }
   }
 
-  private async saveEntry (dir: Buffer, name: Buffer, cache: Map<string, FileCacheEntry>): Promise<Node | undefined> {
+  private async saveEntry (dir: Buffer, name: Buffer, cache: Map<string, FileCacheEntry>): Promise<TreeEntry | undefined> {
     const path = joinPath(dir, name)
     const st = this.lstat(path)
     if (st === undefined) return undefined
     this.currentPath = path.toString()
     if (st.isFile()) {
-      const node = baseNode(name, NodeType.FILE, st)
-      const content = await this.saveFile(dir, name, st, cache.get(name.toString('latin1')))
-      if (content === undefined) return undefined
-      node.content = content.refs
-      node.xattrs = content.xattrs
-      node.size = content.size // what was read, if the file changed size meanwhile
+      const node = await this.saveFile(dir, name, st, cache.get(name.toString('latin1')))
+      if (node === undefined) return undefined
       this.summary.totalFiles++
-      this.summary.totalBytes += content.size
+      this.summary.totalBytes += Number(st.size)
       this.progress(false)
       return node
     }
@@ -250,31 +246,36 @@ class Archiver {
     }
   }
 
-  /** The file's content list, from the cache when unchanged, else by reading it. */
-  private async saveFile (dir: Buffer, name: Buffer, st: BigIntStats, cached: FileCacheEntry | undefined): Promise<{ refs: ContentRef[], size: number, xattrs: Xattr[] } | undefined> {
+  /**
+   * A file's tree entry. Unchanged (same size, mtime, ctime, inode: chmod, chown, xattr and link
+   * changes all move ctime) → the encoded node from the file cache, as is, without reading the
+   * file or decoding anything. Otherwise the file is read and a new node built.
+   */
+  private async saveFile (dir: Buffer, name: Buffer, st: BigIntStats, cached: FileCacheEntry | undefined): Promise<TreeEntry | undefined> {
     const path = joinPath(dir, name)
     if (cached !== undefined && cached.size === Number(st.size) && cached.mtimeNs === st.mtimeNs &&
         cached.ctimeNs === st.ctimeNs && cached.inode === st.ino) {
-      const fc = decodeFileContent(cached.content)
       // Entries reach the cache only after their snapshot committed, so their blobs are durable;
-      // a damaged entry (it no longer adds up to the file's size) is not used.
-      if (fc !== undefined && contentSize(fc.refs) === Number(st.size)) {
+      // a damaged entry (its checksum fails) is not used.
+      const encoded = decodeCachedNode(cached.content)
+      if (encoded !== undefined) {
         this.summary.filesUnmodified++
-        return { refs: fc.refs, size: Number(st.size), xattrs: fc.xattrs }
+        return encoded
       }
     }
-    const xattrs = this.xattrs(path)
+    const node = baseNode(name, NodeType.FILE, st)
+    node.xattrs = this.xattrs(path)
     const read = await this.readFile(path, st)
     if (read === undefined) return undefined
-    const content = { ...read, xattrs }
-    const { refs } = content
+    node.content = read.refs
+    node.size = read.size // what was read, if the file changed size meanwhile
     if (cached === undefined) this.summary.filesNew++
     else this.summary.filesChanged++
     if (read.size === Number(st.size)) {
-      this.cacheBatch.push([dir, name, { size: read.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino, content: encodeFileContent({ refs, xattrs }) }])
+      this.cacheBatch.push([dir, name, { size: read.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino, content: encodeCachedNode(NodeCodec.encode(node)) }])
     }
     if (this.cacheBatch.length >= FILE_CACHE_BATCH) this.flushFileCache()
-    return content
+    return node
   }
 
   private async readFile (path: Buffer, st: BigIntStats): Promise<{ refs: ContentRef[], size: number } | undefined> {
@@ -382,28 +383,48 @@ function baseNode (name: Buffer, type: NodeType, st: BigIntStats): Node {
   }
 }
 
+/** A tree entry: a node to encode, or a node already encoded (from the file cache). */
+type TreeEntry = Node | Uint8Array
+
 /**
- * File cache entries carry a short SHA-256 so that a damaged state DB (bit rot, a bad disk) makes
- * the archiver read the file again instead of trusting refs that point elsewhere.
+ * A tree's plaintext from its entries: exactly what `Tree.encode({ nodes })` writes (field 1,
+ * length-delimited, per node), so a cached node gives the same tree ID as a freshly built one.
+ */
+export function encodeTreeEntries (entries: TreeEntry[]): Uint8Array {
+  const parts: Uint8Array[] = []
+  for (const e of entries) {
+    const enc = e instanceof Uint8Array ? e : NodeCodec.encode(e)
+    parts.push(TREE_NODE_TAG, varint(enc.byteLength), enc)
+  }
+  return Buffer.concat(parts)
+}
+
+const TREE_NODE_TAG = Uint8Array.of(0x0a) // field 1, wire type 2
+
+function varint (n: number): Uint8Array {
+  const out: number[] = []
+  while (n > 0x7f) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128) }
+  out.push(n)
+  return Uint8Array.from(out)
+}
+
+/**
+ * File cache entries (an encoded Node) carry a short SHA-256 so that a damaged state DB (bit rot,
+ * a bad disk) makes the archiver read the file again instead of trusting a node that points
+ * elsewhere.
  */
 const CACHE_SUM_LENGTH = 8
 
-export function encodeFileContent (fc: FileContent): Buffer {
-  const enc = FileContent.encode(fc)
-  return Buffer.concat([enc, createHash('sha256').update(enc).digest().subarray(0, CACHE_SUM_LENGTH)])
+export function encodeCachedNode (encodedNode: Uint8Array): Buffer {
+  return Buffer.concat([encodedNode, createHash('sha256').update(encodedNode).digest().subarray(0, CACHE_SUM_LENGTH)])
 }
 
-/** A file cache entry, or undefined when it is damaged or does not decode (the file is then read again). */
-export function decodeFileContent (bytes: Uint8Array): FileContent | undefined {
-  if (bytes.byteLength < CACHE_SUM_LENGTH) return undefined
+/** The encoded node of a cache entry, or undefined when the entry is damaged (the file is then read again). */
+export function decodeCachedNode (bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.byteLength <= CACHE_SUM_LENGTH) return undefined
   const enc = bytes.subarray(0, bytes.byteLength - CACHE_SUM_LENGTH)
   const sum = createHash('sha256').update(enc).digest().subarray(0, CACHE_SUM_LENGTH)
-  if (!sum.equals(bytes.subarray(bytes.byteLength - CACHE_SUM_LENGTH))) return undefined
-  try {
-    return FileContent.decode(enc, { limits: { refs: 1_000_000, xattrs: 10_000 } })
-  } catch {
-    return undefined
-  }
+  return sum.equals(bytes.subarray(bytes.byteLength - CACHE_SUM_LENGTH)) ? enc : undefined
 }
 
 /** Bytes a content list adds up to; -1 when an entry is malformed. */

@@ -47,7 +47,7 @@ const isRoot = process.getuid?.() === 0
 export async function restore (repo: Repository, snap: SnapshotInfo, target: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   mkdirSync(target, { recursive: true, mode: 0o700 })
   const r = new Restorer(repo, options)
-  await r.restoreDir(snap.snapshot.tree, Buffer.from(target), Buffer.from('/'))
+  await r.restoreDir(snap.snapshot.tree, Buffer.from(target), Buffer.from('/'), false)
   r.progress(true)
   if (r.failures.length > 0) {
     const list = r.failures.slice(0, 20).map(f => `  ${f.path}: ${f.reason}`).join('\n')
@@ -83,7 +83,8 @@ class Restorer {
     return best
   }
 
-  async restoreDir (treeId: Uint8Array, dir: Buffer, rel: Buffer): Promise<void> {
+  /** `fresh`: this restore just created `dir`, so nothing in it can be in the way (no checks needed). */
+  async restoreDir (treeId: Uint8Array, dir: Buffer, rel: Buffer, fresh: boolean): Promise<void> {
     let nodes: Node[]
     try {
       nodes = (await this.repo.loadTree(treeId)).nodes
@@ -111,11 +112,11 @@ class Restorer {
       this.currentPath = childRel.toString()
       try {
         if (node.type === NodeType.DIR) {
-          await this.restoreDirNode(node, path, childRel, sel === 2)
+          await this.restoreDirNode(node, path, childRel, sel === 2, fresh)
         } else if (sel === 2 && node.type === NodeType.FILE) {
-          await this.restoreFile(node, path, childRel)
+          await this.restoreFile(node, path, childRel, fresh)
         } else if (sel === 2 && node.type === NodeType.SYMLINK) {
-          this.restoreSymlink(node, path)
+          this.restoreSymlink(node, path, fresh)
         }
       } catch (err) {
         this.fail(childRel, err)
@@ -124,15 +125,17 @@ class Restorer {
     }
   }
 
-  private async restoreDirNode (node: Node, path: Buffer, rel: Buffer, full: boolean): Promise<void> {
+  private async restoreDirNode (node: Node, path: Buffer, rel: Buffer, full: boolean, parentFresh: boolean): Promise<void> {
+    let fresh = true
     try {
       mkdirSync(path, { mode: 0o700 })
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      if (parentFresh || (err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       // Never descend through a symlink planted in the target.
       if (!lstatSync(path).isDirectory()) throw new UnsafePathError(`${rel.toString()} exists and is not a directory`)
+      fresh = false
     }
-    await this.restoreDir(node.subtree, path, rel)
+    await this.restoreDir(node.subtree, path, rel, fresh)
     // Metadata last: writing children changes the directory's mtime.
     this.result.dirs++
     if (full) this.result.warnings.push(...writeXattrs(path, node.xattrs).map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
@@ -141,22 +144,24 @@ class Restorer {
     utimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
   }
 
-  private async restoreFile (node: Node, path: Buffer, rel: Buffer): Promise<void> {
+  private async restoreFile (node: Node, path: Buffer, rel: Buffer, fresh: boolean): Promise<void> {
     if (node.links > 1) {
       const key = `${node.device}:${node.inode}`
       const first = this.links.get(key)
       if (first !== undefined) {
-        try { unlinkSync(path) } catch {}
+        if (!fresh) { try { unlinkSync(path) } catch {} }
         linkSync(first, path)
         this.result.files++
         return
       }
     }
-    try { if (lstatSync(path).isSymbolicLink()) unlinkSync(path) } catch {}
-    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600)
+    if (!fresh) { try { if (lstatSync(path).isSymbolicLink()) unlinkSync(path) } catch {} }
+    // In a folder this restore created, O_EXCL: anything already there is a name repeated in the tree.
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (fresh ? constants.O_EXCL : constants.O_TRUNC), 0o600)
     let ok = false
     try {
       let pos = 0
+      let end = 0
       for (const ref of node.content) {
         if (ref.blob.byteLength === 0) { pos += ref.hole; continue }
         const plain = await this.blob(ref.blob)
@@ -164,9 +169,10 @@ class Restorer {
         if (node.sparse) writeSparse(fd, plain, pos)
         else writeAll(fd, plain, 0, plain.byteLength, pos)
         pos += plain.byteLength
+        end = pos
       }
       if (pos !== node.size) throw new IntegrityError(`content adds up to ${pos} bytes, the snapshot says ${node.size}`)
-      ftruncateSync(fd, node.size) // trailing hole
+      if (end < node.size) ftruncateSync(fd, node.size) // trailing hole
       if (isRoot) fchownSync(fd, node.uid, node.gid)
       fchmodSync(fd, node.mode)
       futimesSync(fd, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
@@ -185,8 +191,8 @@ class Restorer {
     this.result.bytes += node.size
   }
 
-  private restoreSymlink (node: Node, path: Buffer): void {
-    try { unlinkSync(path) } catch {}
+  private restoreSymlink (node: Node, path: Buffer, fresh: boolean): void {
+    if (!fresh) { try { unlinkSync(path) } catch {} }
     symlinkSync(Buffer.from(node.linkTarget), path)
     if (isRoot) lchownSync(path, node.uid, node.gid)
     lutimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))

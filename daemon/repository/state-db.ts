@@ -41,6 +41,7 @@ export class StateDb {
   private readonly stmt: {
     hasBlob: Statement
     getBlob: Statement
+    packIdOf: Statement
     insertPack: Statement
     insertBlob: Statement
     hasPack: Statement
@@ -94,7 +95,8 @@ export class StateDb {
     if (version === undefined) this.db.prepare('INSERT INTO meta VALUES (?, ?)').run('schema', SCHEMA_VERSION)
     this.stmt = {
       hasBlob: this.db.prepare('SELECT 1 FROM blobs WHERE id = ?').pluck(),
-      getBlob: this.db.prepare('SELECT b.type, b.offset, b.length, b.raw_length, b.compressed, p.id AS pack FROM blobs b JOIN packs p ON p.rowid = b.pack WHERE b.id = ?'),
+      getBlob: this.db.prepare('SELECT type, offset, length, raw_length, compressed, pack FROM blobs WHERE id = ?').raw(true),
+      packIdOf: this.db.prepare('SELECT id FROM packs WHERE rowid = ?').pluck(),
       insertPack: this.db.prepare('INSERT OR IGNORE INTO packs (id, type, size, indexed) VALUES (?, ?, ?, ?)'),
       insertBlob: this.db.prepare('INSERT OR IGNORE INTO blobs VALUES (?, (SELECT rowid FROM packs WHERE id = ?), ?, ?, ?, ?, ?)'),
       hasPack: this.db.prepare('SELECT 1 FROM packs WHERE id = ?').pluck(),
@@ -113,9 +115,22 @@ export class StateDb {
   }
 
   getBlob (id: Uint8Array): BlobLoc | undefined {
-    const r = this.stmt.getBlob.get(id) as { type: number, offset: number, length: number, raw_length: number, compressed: number, pack: string } | undefined
+    const r = this.stmt.getBlob.get(id) as [number, number, number, number, number, number] | undefined
     if (r === undefined) return undefined
-    return { id, pack: r.pack, type: intToBlobType[r.type] ?? BlobType.DATA, offset: r.offset, length: r.length, rawLength: r.raw_length, compressed: r.compressed === 1 }
+    const pack = this.packIdByRow(r[5])
+    if (pack === undefined) return undefined
+    return { id, pack, type: intToBlobType[r[0]] ?? BlobType.DATA, offset: r[1], length: r[2], rawLength: r[3], compressed: r[4] === 1 }
+  }
+
+  /** Pack IDs by row: a restore looks up every blob, and packs are few and never renumbered. */
+  private readonly packIds = new Map<number, string>()
+  private packIdByRow (rowid: number): string | undefined {
+    let id = this.packIds.get(rowid)
+    if (id === undefined) {
+      id = this.stmt.packIdOf.get(rowid) as string | undefined
+      if (id !== undefined) this.packIds.set(rowid, id)
+    }
+    return id
   }
 
   hasPack (id: string): boolean {
@@ -187,6 +202,7 @@ export class StateDb {
   /** Forgets the blob index and packs (before a rebuild from pack headers). */
   resetIndex (): void {
     this.db.exec('DELETE FROM blobs; DELETE FROM packs;')
+    this.packIds.clear()
   }
 
   close (): void {
