@@ -31,7 +31,7 @@ export const ROOT_SIGNATURE_CONTEXT = Buffer.from('p2pbak-root-v1', 'latin1')
 
 /** Compression is kept only when it saves at least 1/16 of the blob (§5). */
 export const COMPRESSION_MIN_SAVING = 1 / 16
-export const ZSTD_LEVEL = 1
+export const ZSTD_LEVEL = 2
 
 /** Names of records in the RecordStore (§7). */
 export function rootRecordKey (ownerId: string): string { return `root-${ownerId}` }

@@ -1,0 +1,186 @@
+// The holder side of the swarm: packs this daemon keeps for other owners (DESIGN.md §5, §8).
+// Packs live as files in a directory store (the same crash-safe layout as a local repository:
+// temp → fsync → rename → fsync dir); who owns which pack is kept next to them, so that only the
+// owner's signature can delete it. Space offered = min(quota − used, disk free − reserve).
+import { statfsSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { Database as Db } from 'better-sqlite3'
+import { isPackId, packIdHasher } from '../../protocol/ids.js'
+import { verifySignature } from '../crypto/keys.js'
+import { NoSpaceError } from '../errors.js'
+import { openDirBackend } from '../store/index.js'
+import { checkRecord, decodeEnvelope, mayReplace } from './records.js'
+import type { Backend } from '../store/types.js'
+
+/** Largest pack a holder accepts (format.md §4: PACK_MAX_SIZE). */
+export const HOLDER_MAX_PACK = 64 * 1024 * 1024
+/** Deletes must be signed within this window of the holder's clock (replay protection). */
+export const DELETE_CLOCK_WINDOW_MS = 24 * 60 * 60 * 1000
+
+export interface HolderOptions {
+  /** Directory for held packs (created). */
+  dir: string
+  /** Bytes offered to others. */
+  quota: number
+  /** Bytes always left free on the disk. */
+  reserve: number
+  /** Failure-domain label announced to peers. */
+  domain: string
+  /** Packs received at once (each is buffered while its hash is checked). Default 4. */
+  maxConcurrentReceives?: number
+  /** Free bytes of the disk (tests override it). Default: statfs. */
+  diskFree?: (dir: string) => number
+}
+
+export type AdmitResult = 'ready' | 'already-held' | 'quota-exceeded' | 'too-large' | 'busy'
+export type ReceiveResult = 'durable' | 'hash-mismatch' | 'size-mismatch' | 'quota-exceeded' | 'no-space'
+export type RemoveResult = 'deleted' | 'not-found' | 'forbidden'
+
+export interface HolderInfo { free: number, quota: number, used: number, domain: string }
+
+export interface PackRequest { packId: string, size: number, ownerKey: Uint8Array, from: string }
+
+export class Holder {
+  readonly store: Backend
+  private readonly db: Db
+  private readonly options: HolderOptions
+  private used = 0
+  /** Bytes promised to transfers in flight, so that parallel puts cannot overrun the quota. */
+  private reserved = 0
+  private receiving = 0
+
+  constructor (options: HolderOptions) {
+    this.options = options
+    this.store = openDirBackend(join(options.dir, 'store'), { create: true })
+    this.db = new Database(join(options.dir, 'holder.db'))
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('synchronous = NORMAL')
+    this.db.exec('CREATE TABLE IF NOT EXISTS held (pack TEXT PRIMARY KEY, owner BLOB NOT NULL, size INTEGER NOT NULL, received INTEGER NOT NULL) WITHOUT ROWID')
+    this.used = (this.db.prepare('SELECT COALESCE(SUM(size), 0) FROM held').pluck().get() as number)
+  }
+
+  /** Reconciles the table with the files on disk (a crash between rename and insert). */
+  async open (): Promise<void> {
+    const onDisk = new Set<string>()
+    for await (const { id } of this.store.list()) onDisk.add(id)
+    const rows = this.db.prepare('SELECT pack FROM held').pluck().all() as string[]
+    for (const id of rows) if (!onDisk.has(id)) this.db.prepare('DELETE FROM held WHERE pack = ?').run(id)
+    this.used = (this.db.prepare('SELECT COALESCE(SUM(size), 0) FROM held').pluck().get() as number)
+  }
+
+  info (): HolderInfo {
+    return { free: this.free(), quota: this.options.quota, used: this.used, domain: this.options.domain }
+  }
+
+  private free (): number {
+    const disk = (this.options.diskFree ?? statfsFree)(this.options.dir) - this.options.reserve
+    return Math.max(0, Math.min(this.options.quota - this.used - this.reserved, disk - this.reserved))
+  }
+
+  isHeld (packId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM held WHERE pack = ?').get(packId) !== undefined
+  }
+
+  admit (req: PackRequest): AdmitResult {
+    if (!isPackId(req.packId) || req.size > HOLDER_MAX_PACK) return 'too-large'
+    if (this.isHeld(req.packId)) return 'already-held'
+    if (this.receiving >= (this.options.maxConcurrentReceives ?? 4)) return 'busy'
+    if (req.size > this.free()) return 'quota-exceeded'
+    return 'ready'
+  }
+
+  /**
+   * Receives exactly `req.size` bytes, hashing them as they arrive; stores the pack only when the
+   * size and the hash match, and resolves 'durable' only once it is on disk.
+   */
+  async receive (req: PackRequest, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<ReceiveResult> {
+    const admitted = this.admit(req)
+    if (admitted === 'already-held') return 'durable'
+    if (admitted !== 'ready') return admitted === 'busy' || admitted === 'quota-exceeded' ? 'quota-exceeded' : 'size-mismatch'
+    this.receiving++
+    this.reserved += req.size
+    try {
+      const hasher = packIdHasher()
+      const buf = Buffer.allocUnsafe(req.size)
+      let got = 0
+      for await (const chunk of chunks) {
+        signal?.throwIfAborted()
+        if (got + chunk.byteLength > req.size) return 'size-mismatch'
+        buf.set(chunk, got)
+        hasher.update(chunk)
+        got += chunk.byteLength
+      }
+      if (got !== req.size) return 'size-mismatch'
+      if (hasher.digest() !== req.packId) return 'hash-mismatch'
+      try {
+        await this.store.put(req.packId, buf)
+      } catch (err) {
+        if (err instanceof NoSpaceError) return 'no-space'
+        throw err
+      }
+      this.db.prepare('INSERT OR REPLACE INTO held VALUES (?, ?, ?, ?)').run(req.packId, Buffer.from(req.ownerKey), req.size, Date.now())
+      this.used += req.size
+      return 'durable'
+    } finally {
+      this.receiving--
+      this.reserved -= req.size
+    }
+  }
+
+  has (packIds: string[]): boolean[] {
+    return packIds.map(id => isPackId(id) && this.isHeld(id))
+  }
+
+  async read (packId: string, range?: { offset: number, length: number }): Promise<Uint8Array | undefined> {
+    if (!this.isHeld(packId)) return undefined
+    return await this.store.get(packId, range)
+  }
+
+  /** Deletes a pack on its owner's signed request. */
+  async remove (req: { packId: string, ownerKey: Uint8Array, timeMs: number, signature: Uint8Array, signed: Uint8Array }): Promise<RemoveResult> {
+    const row = this.db.prepare('SELECT owner FROM held WHERE pack = ?').get(req.packId) as { owner: Buffer } | undefined
+    if (row === undefined) return 'not-found'
+    if (!row.owner.equals(Buffer.from(req.ownerKey))) return 'forbidden'
+    if (Math.abs(Date.now() - req.timeMs) > DELETE_CLOCK_WINDOW_MS) return 'forbidden'
+    if (!verifySignature(req.ownerKey, req.signed, req.signature)) return 'forbidden'
+    await this.store.delete(req.packId)
+    const size = this.db.prepare('SELECT size FROM held WHERE pack = ?').pluck().get(req.packId) as number
+    this.db.prepare('DELETE FROM held WHERE pack = ?').run(req.packId)
+    this.used -= size
+    return 'deleted'
+  }
+
+  /** Stores an enveloped record if it is valid and newer than what we hold (records.ts). */
+  async putRecord (key: string, bytes: Uint8Array): Promise<'stored' | 'rejected'> {
+    const incoming = decodeEnvelope(bytes)
+    if (incoming === undefined || checkRecord(key, incoming.value) !== undefined) return 'rejected'
+    const held = await this.store.getRecord(key)
+    const current = held === undefined ? undefined : decodeEnvelope(held)
+    if (current !== undefined && !mayReplace(key, current, incoming)) {
+      // The same record again is fine; an older or conflicting one is not.
+      return Buffer.from(held!).equals(Buffer.from(bytes)) ? 'stored' : 'rejected'
+    }
+    await this.store.putRecord(key, bytes)
+    return 'stored'
+  }
+
+  async getRecord (key: string): Promise<Uint8Array | undefined> {
+    return await this.store.getRecord(key)
+  }
+
+  /** Every held pack ID (for announcing them in the DHT). */
+  heldPacks (): string[] {
+    return this.db.prepare('SELECT pack FROM held').pluck().all() as string[]
+  }
+
+  async close (): Promise<void> {
+    this.db.close()
+    await this.store.close()
+  }
+}
+
+function statfsFree (dir: string): number {
+  const s = statfsSync(dir)
+  return Number(s.bavail) * Number(s.bsize)
+}

@@ -1,0 +1,290 @@
+// The swarm store: the engine's storage port (daemon/store/types.ts) over peers (docs/swarm.md).
+// put → placement by distance and free space → the pack streams to all chosen holders in
+// parallel → resolves when each answered "durable" (or, with too few peers, with what was
+// possible, recorded as degraded). get → the recorded holders, then the holders the placement
+// predicts, then DHT providers; every whole pack is checked against its ID, and a holder that
+// serves wrong bytes or fails is skipped and reported.
+import { EventEmitter } from 'node:events'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import type { Database as Db } from 'better-sqlite3'
+import { isPackId, packIdOf } from '../../protocol/ids.js'
+import { IntegrityError, InvalidArgumentError, ObjectNotFoundError, P2pbakError } from '../errors.js'
+import type { Backend, ByteRange, ObjectInfo, OperationOptions } from '../store/types.js'
+import { choosePlacement, rankPeers } from './placement.js'
+import type { Candidate } from './placement.js'
+import { encodeEnvelope, selectRecord } from './records.js'
+
+/** What the swarm store needs from the network; daemon/swarm/transport.ts implements it over libp2p. */
+export interface SwarmTransport {
+  /** This node's peer ID. */
+  readonly self: string
+  /** Peers connected now. */
+  onlinePeers: () => string[]
+  info: (peer: string, options?: OperationOptions) => Promise<{ free: number, domain: string }>
+  putPack: (peer: string, packId: string, bytes: Uint8Array, ownerKey: Uint8Array, options?: OperationOptions) => Promise<string>
+  getPack: (peer: string, packId: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
+  hasPacks: (peer: string, packIds: string[], options?: OperationOptions) => Promise<boolean[]>
+  deletePack: (peer: string, packId: string, ownerKey: Uint8Array, timeMs: number, signature: Uint8Array, options?: OperationOptions) => Promise<string>
+  putRecord: (peer: string, key: string, value: Uint8Array, options?: OperationOptions) => Promise<string>
+  getRecord: (peer: string, key: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
+  /** DHT providers of a pack (may be empty, may include dead peers). */
+  findProviders: (packId: string, options?: OperationOptions) => Promise<string[]>
+}
+
+export interface SwarmOwner {
+  publicKey: Uint8Array
+  sign: (data: Uint8Array) => Uint8Array
+}
+
+export interface SwarmStoreOptions {
+  transport: SwarmTransport
+  owner: SwarmOwner
+  /** Where the placements table lives (the owner's state directory). */
+  stateDir: string
+  /** Replicas per pack (default 3). */
+  replicas?: number
+  /** Signs a delete request: deleteSignedBytes from protocol/. */
+  deleteSignedBytes: (packId: string, ownerKey: Uint8Array, timeMs: number) => Uint8Array
+  /** How long a peer's announced free space is trusted (default 10 s). */
+  infoTtlMs?: number
+}
+
+export interface SwarmStoreEvents {
+  /** A pack has fewer durable replicas than wanted. */
+  degraded: [{ packId: string, holders: string[], wanted: number }]
+  /** A holder failed or served wrong bytes. */
+  'holder-failed': [{ peer: string, packId: string, reason: string }]
+}
+
+/** No peer could take a pack (none online, all full, all failed). */
+export class NoHolderError extends P2pbakError {
+  override name = 'NoHolderError'
+}
+
+export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backend {
+  private readonly t: SwarmTransport
+  private readonly owner: SwarmOwner
+  private readonly replicas: number
+  private readonly db: Db
+  private readonly infos = new Map<string, { at: number, free: number, domain: string }>()
+  private readonly cache = new Map<string, Uint8Array>()
+  private readonly opts: SwarmStoreOptions
+  private recordSeq = 0n
+
+  constructor (options: SwarmStoreOptions) {
+    super()
+    this.opts = options
+    this.t = options.transport
+    this.owner = options.owner
+    this.replicas = options.replicas ?? 3
+    this.db = new Database(join(options.stateDir, 'placements.db'))
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('synchronous = NORMAL')
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS packs (pack TEXT PRIMARY KEY, size INTEGER NOT NULL, wanted INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS holders (pack TEXT NOT NULL, peer TEXT NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID;`)
+  }
+
+  // ---- placement ----
+
+  private async candidates (signal?: AbortSignal): Promise<Candidate[]> {
+    const ttl = this.opts.infoTtlMs ?? 10_000
+    const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
+    await Promise.all(peers.map(async (p) => {
+      const cached = this.infos.get(p)
+      if (cached !== undefined && Date.now() - cached.at < ttl) return
+      try {
+        const i = await this.t.info(p, { signal: signal ?? AbortSignal.timeout(5000) })
+        this.infos.set(p, { at: Date.now(), free: i.free, domain: i.domain })
+      } catch {
+        this.infos.delete(p)
+      }
+    }))
+    return peers.flatMap(p => {
+      const i = this.infos.get(p)
+      return i === undefined ? [] : [{ peerId: p, online: true, free: i.free, domain: i.domain }]
+    })
+  }
+
+  holdersOf (packId: string): string[] {
+    return this.db.prepare('SELECT peer FROM holders WHERE pack = ?').pluck().all(packId) as string[]
+  }
+
+  /** Packs with fewer recorded holders than wanted. */
+  degradedPacks (): Array<{ packId: string, holders: number, wanted: number }> {
+    return (this.db.prepare('SELECT p.pack, p.wanted, COUNT(h.peer) AS n FROM packs p LEFT JOIN holders h ON h.pack = p.pack GROUP BY p.pack HAVING n < p.wanted').all() as Array<{ pack: string, wanted: number, n: number }>)
+      .map(r => ({ packId: r.pack, holders: r.n, wanted: r.wanted }))
+  }
+
+  async put (id: string, bytes: Uint8Array, options: OperationOptions = {}): Promise<void> {
+    checkId(id)
+    options.signal?.throwIfAborted()
+    if (packIdOf(bytes) !== id) throw new IntegrityError(`bytes do not hash to pack ${id}`, [id])
+    const acks = this.holdersOf(id)
+    if (acks.length >= this.replicas) return
+    const copy = Uint8Array.from(bytes)
+    const exclude = new Set<string>(acks)
+    const reasons: string[] = []
+    for (let round = 0; round < 4 && acks.length < this.replicas; round++) {
+      const candidates = await this.candidates(options.signal)
+      const placement = choosePlacement(id, copy.byteLength, candidates, { replicas: this.replicas - acks.length, owner: this.t.self, exclude })
+      if (placement.holders.length === 0) break
+      const results = await Promise.allSettled(placement.holders.map(async (peer) => ({ peer, status: await this.putWithRetry(peer, id, copy, options) })))
+      for (const [i, r] of results.entries()) {
+        const peer = placement.holders[i]!
+        exclude.add(peer)
+        if (r.status === 'fulfilled' && r.value.status === 'durable') {
+          acks.push(peer)
+        } else {
+          const reason = r.status === 'fulfilled' ? r.value.status : (r.reason as Error).message
+          reasons.push(`${peer.slice(-8)}: ${reason}`)
+          this.infos.delete(peer) // its free space is stale
+          this.emit('holder-failed', { peer, packId: id, reason })
+        }
+      }
+    }
+    if (acks.length === 0) {
+      throw new NoHolderError(`no peer could store pack ${id}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ': no peer with enough free space is online'}`, {
+        hint: 'start more p2pbak daemons in the office, or raise their storage quota'
+      })
+    }
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR REPLACE INTO packs VALUES (?, ?, ?)').run(id, copy.byteLength, this.replicas)
+      for (const peer of acks) this.db.prepare('INSERT OR IGNORE INTO holders VALUES (?, ?)').run(id, peer)
+    })()
+    if (acks.length < this.replicas) this.emit('degraded', { packId: id, holders: [...acks], wanted: this.replicas })
+  }
+
+  /** A holder that is busy (receiving its maximum of packs at once) is asked again shortly. */
+  private async putWithRetry (peer: string, id: string, bytes: Uint8Array, options: OperationOptions): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const status = await this.t.putPack(peer, id, bytes, this.owner.publicKey, options)
+      if (status !== 'busy' || attempt >= 20) return status
+      await new Promise(resolve => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)))
+      options.signal?.throwIfAborted()
+    }
+  }
+
+  /** Holders to try for a pack: recorded, then predicted by placement, then DHT providers. */
+  private async sources (id: string, signal?: AbortSignal): Promise<string[]> {
+    const out: string[] = []
+    const add = (p: string): void => { if (p !== this.t.self && !out.includes(p)) out.push(p) }
+    for (const c of rankPeers(id, this.holdersOf(id).map(peerId => ({ peerId })))) add(c.peerId)
+    for (const c of rankPeers(id, this.t.onlinePeers().map(peerId => ({ peerId }))).slice(0, this.replicas + 2)) add(c.peerId)
+    try {
+      for (const p of await this.t.findProviders(id, { signal: signal ?? AbortSignal.timeout(10_000) })) add(p)
+    } catch {}
+    return out
+  }
+
+  private async fetch (id: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const hit = this.cache.get(id)
+    if (hit !== undefined) return hit
+    const failures: string[] = []
+    for (const peer of await this.sources(id, signal)) {
+      signal?.throwIfAborted()
+      let bytes: Uint8Array | undefined
+      try {
+        bytes = await this.t.getPack(peer, id, { signal: signal ?? AbortSignal.timeout(60_000) })
+      } catch (err) {
+        failures.push(`${peer.slice(-8)}: ${(err as Error).message}`)
+        this.emit('holder-failed', { peer, packId: id, reason: (err as Error).message })
+        continue
+      }
+      if (bytes === undefined) continue
+      if (packIdOf(bytes) !== id) {
+        failures.push(`${peer.slice(-8)}: served bytes that do not match the pack ID`)
+        this.emit('holder-failed', { peer, packId: id, reason: 'wrong bytes' })
+        continue
+      }
+      this.cache.set(id, bytes)
+      if (this.cache.size > 4) this.cache.delete(this.cache.keys().next().value!)
+      return bytes
+    }
+    throw new ObjectNotFoundError(id, {
+      hint: failures.length > 0 ? `holders failed: ${failures.join('; ')}` : 'no holder of this pack is online; try again when more colleagues\' machines are on'
+    })
+  }
+
+  async get (id: string, range?: ByteRange, options: OperationOptions = {}): Promise<Uint8Array> {
+    checkId(id)
+    const bytes = await this.fetch(id, options.signal)
+    if (range === undefined) return Uint8Array.from(bytes)
+    if (!Number.isSafeInteger(range.offset) || !Number.isSafeInteger(range.length) || range.offset < 0 || range.length < 0 || range.offset + range.length > bytes.byteLength) {
+      throw new InvalidArgumentError(`range ${range.offset}+${range.length} lies outside pack ${id} of ${bytes.byteLength} bytes`)
+    }
+    return Uint8Array.from(bytes.subarray(range.offset, range.offset + range.length))
+  }
+
+  async stat (id: string, options: OperationOptions = {}): Promise<ObjectInfo> {
+    checkId(id)
+    const size = this.db.prepare('SELECT size FROM packs WHERE pack = ?').pluck().get(id) as number | undefined
+    if (size !== undefined && this.holdersOf(id).length > 0) return { id, size }
+    return { id, size: (await this.fetch(id, options.signal)).byteLength }
+  }
+
+  async has (ids: string[], options: OperationOptions = {}): Promise<boolean[]> {
+    ids.forEach(checkId)
+    options.signal?.throwIfAborted()
+    return ids.map(id => this.holdersOf(id).length > 0)
+  }
+
+  async * list (): AsyncIterable<ObjectInfo> {
+    for (const r of this.db.prepare('SELECT p.pack AS id, p.size FROM packs p WHERE EXISTS (SELECT 1 FROM holders h WHERE h.pack = p.pack)').all() as ObjectInfo[]) yield r
+  }
+
+  /** Asks every holder to drop the pack, signed with the owner key; forgets it here. */
+  async delete (id: string, options: OperationOptions = {}): Promise<void> {
+    checkId(id)
+    const timeMs = Date.now()
+    const signature = this.owner.sign(this.opts.deleteSignedBytes(id, this.owner.publicKey, timeMs))
+    const holders = new Set([...this.holdersOf(id)])
+    await Promise.allSettled([...holders].map(async p => await this.t.deletePack(p, id, this.owner.publicKey, timeMs, signature, options)))
+    this.db.prepare('DELETE FROM holders WHERE pack = ?').run(id)
+    this.db.prepare('DELETE FROM packs WHERE pack = ?').run(id)
+    this.cache.delete(id)
+  }
+
+  // ---- records ----
+
+  /** Sends the record to every online peer; resolves once at least one stored it. */
+  async putRecord (key: string, value: Uint8Array, options: OperationOptions = {}): Promise<void> {
+    checkKey(key)
+    // A sequence above anything seen, so the newest put wins everywhere.
+    const seen = selectRecord(key, await this.gather(key, options.signal))
+    const now = BigInt(Date.now()) * 1000n
+    this.recordSeq = [this.recordSeq + 1n, now, (seen?.seq ?? 0n) + 1n].reduce((a, b) => (a > b ? a : b))
+    const env = encodeEnvelope({ seq: this.recordSeq, value: Uint8Array.from(value) })
+    const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
+    const results = await Promise.allSettled(peers.map(async p => await this.t.putRecord(p, key, env, options)))
+    const stored = results.filter(r => r.status === 'fulfilled' && r.value === 'stored').length
+    if (stored === 0) {
+      throw new NoHolderError(`no peer stored the record ${key} (${peers.length} online)`, { hint: 'start more p2pbak daemons in the office and try again' })
+    }
+  }
+
+  private async gather (key: string, signal?: AbortSignal): Promise<Uint8Array[]> {
+    const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
+    const answers = await Promise.allSettled(peers.map(async p => await this.t.getRecord(p, key, { signal: signal ?? AbortSignal.timeout(5000) })))
+    return answers.flatMap(a => a.status === 'fulfilled' && a.value !== undefined ? [a.value] : [])
+  }
+
+  async getRecord (key: string, options: OperationOptions = {}): Promise<Uint8Array | undefined> {
+    checkKey(key)
+    const best = selectRecord(key, await this.gather(key, options.signal))
+    return best === undefined ? undefined : Uint8Array.from(best.value)
+  }
+
+  async close (): Promise<void> {
+    this.db.close()
+  }
+}
+
+function checkId (id: string): void {
+  if (!isPackId(id)) throw new InvalidArgumentError(`"${String(id).slice(0, 80)}" is not a pack ID`)
+}
+
+function checkKey (key: string): void {
+  if (typeof key !== 'string' || !/^[a-z0-9][a-z0-9-]{0,127}$/.test(key)) throw new InvalidArgumentError(`"${String(key).slice(0, 140)}" is not a record key`)
+}
