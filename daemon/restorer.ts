@@ -172,7 +172,8 @@ class Restorer {
         end = pos
       }
       if (pos !== node.size) throw new IntegrityError(`content adds up to ${pos} bytes, the snapshot says ${node.size}`)
-      if (end < node.size) ftruncateSync(fd, node.size) // trailing hole
+      // A trailing hole, or trailing zero blocks that writeSparse left unwritten, set the length.
+      if (end < node.size || node.sparse) ftruncateSync(fd, node.size)
       if (isRoot) fchownSync(fd, node.uid, node.gid)
       fchmodSync(fd, node.mode)
       futimesSync(fd, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))

@@ -57,6 +57,13 @@ export function makeSpecialTree (root: string, options: SpecialTreeOptions = {})
   writeSync(fd, prngBytes('sparse2', 4096), 0, 4096, 4 * 1024 * 1024)
   ftruncateSync(fd, 12 * 1024 * 1024)
   closeSync(fd)
+  // A small sparse file (one blob) whose last 4 KiB block is zero: the restore must still give it
+  // its full length.
+  const fd2 = openSync(d('sparse-small.img'), 'w')
+  writeSync(fd2, prngBytes('ss1', 4096), 0, 4096, 0)
+  writeSync(fd2, prngBytes('ss2', 4096), 0, 4096, 8192)
+  ftruncateSync(fd2, 16384)
+  closeSync(fd2)
   // Names that are not UTF-8, and NFC vs NFD spellings kept apart.
   const latin1 = Buffer.concat([Buffer.from(root + '/'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x74, 0x78, 0x74])]) // "café.txt" in Latin-1
   writeFileSync(latin1, 'latin-1 name')
