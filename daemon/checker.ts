@@ -83,11 +83,20 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
   report.blobs = blobs.size
 
   // Packs: present, header agrees with the index.
-  const present = new Set<string>()
-  for await (const { id } of repo.backend.list()) present.add(id)
   const metaPacks = new Set([...manifest.indexes, ...manifest.snapshots].map(r => r.pack))
   if (root?.payload.manifest !== undefined) metaPacks.add(root.payload.manifest.pack)
-  report.unreferencedPacks = [...present].filter(id => !packTypes.has(id) && !metaPacks.has(id)).length
+  // Presence is asked of the store (`has`), not taken from `list`: a swarm store on a fresh
+  // machine lists only what it placed itself, but can ask the holders.
+  const wanted = [...new Set([...packTypes.keys(), ...metaPacks])]
+  const present = new Set<string>()
+  for (let i = 0; i < wanted.length; i += 1000) {
+    const batch = wanted.slice(i, i + 1000)
+    const answers = await repo.backend.has(batch)
+    batch.forEach((id, j) => { if (answers[j] === true) present.add(id) })
+  }
+  let unreferenced = 0
+  for await (const { id } of repo.backend.list()) if (!packTypes.has(id) && !metaPacks.has(id)) unreferenced++
+  report.unreferencedPacks = unreferenced
   let done = 0
   for (const [id, info] of packTypes) {
     options.onProgress?.({ stage: 'packs', done: done++, total: packTypes.size })

@@ -224,12 +224,29 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     return { id, size: (await this.fetch(id, options.signal)).byteLength }
   }
 
+  /**
+   * Packs with a recorded holder; the others are asked of every online peer (in batches), and
+   * holders found that way are recorded, so a fresh machine learns where its packs are.
+   */
   async has (ids: string[], options: OperationOptions = {}): Promise<boolean[]> {
     ids.forEach(checkId)
     options.signal?.throwIfAborted()
+    const unknown = [...new Set(ids.filter(id => this.holdersOf(id).length === 0))]
+    const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
+    for (let i = 0; i < unknown.length; i += 1024) {
+      const batch = unknown.slice(i, i + 1024)
+      const answers = await Promise.allSettled(peers.map(async p => ({ p, held: await this.t.hasPacks(p, batch, { signal: options.signal ?? AbortSignal.timeout(10_000) }) })))
+      this.db.transaction(() => {
+        for (const a of answers) {
+          if (a.status !== 'fulfilled') continue
+          a.value.held.forEach((held, j) => { if (held) this.db.prepare('INSERT OR IGNORE INTO holders VALUES (?, ?)').run(batch[j], a.value.p) })
+        }
+      })()
+    }
     return ids.map(id => this.holdersOf(id).length > 0)
   }
 
+  /** Packs this owner placed (or learned the holders of); a fresh machine knows none yet. */
   async * list (): AsyncIterable<ObjectInfo> {
     for (const r of this.db.prepare('SELECT p.pack AS id, p.size FROM packs p WHERE EXISTS (SELECT 1 FROM holders h WHERE h.pack = p.pack)').all() as ObjectInfo[]) yield r
   }
