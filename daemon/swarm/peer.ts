@@ -15,6 +15,7 @@ import type { HolderOptions } from './holder.js'
 import { createSwarmNode } from './node.js'
 import type { SwarmNode, SwarmNodeOptions } from './node.js'
 import type { SwarmTransport } from './swarm-store.js'
+import { DHT_RECORD_NAMESPACE, createDhtValidator, dhtRecordKey, dhtSelector } from './records.js'
 
 const log = logger('p2pbak:swarm')
 
@@ -39,7 +40,12 @@ export interface SwarmPeer {
 export async function createSwarmPeer (options: SwarmPeerOptions): Promise<SwarmPeer> {
   const holder = new Holder({ ...options.holder, dir: options.holder.dir ?? join(options.stateDir, 'held') })
   await holder.open()
-  const node = await createSwarmNode({ ...options.node, start: false })
+  const node = await createSwarmNode({
+    ...options.node,
+    validators: { ...options.node.validators, [DHT_RECORD_NAMESPACE]: createDhtValidator() },
+    selectors: { ...options.node.selectors, [DHT_RECORD_NAMESPACE]: dhtSelector },
+    start: false
+  })
   const libp2p = node.libp2p
   let unregister: Unregister | undefined
   let stopped = false
@@ -82,6 +88,16 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
     deletePack: async (p, packId, ownerKey, timeMs, signature, o) => await deletePack(libp2p, peer(p), { packId, ownerKey, timeMs, signature }, o),
     putRecord: async (p, key, value, o) => await putRecord(libp2p, peer(p), key, value, o),
     getRecord: async (p, key, o) => await getRecord(libp2p, peer(p), key, o),
+    dhtPut: async (key, value, o) => {
+      for await (const _ of libp2p.services.dht.put(dhtRecordKey(key), value, o)) { /* drain the query */ }
+    },
+    dhtGet: async (key, o) => {
+      try {
+        return await libp2p.contentRouting.get(dhtRecordKey(key), o)
+      } catch {
+        return undefined // NotFound (an AggregateError from the content routers)
+      }
+    },
     findProviders: async (packId, o) => {
       const out: string[] = []
       for await (const prov of libp2p.contentRouting.findProviders(CID.parse(packId), { signal: o?.signal ?? AbortSignal.timeout(10_000) })) {

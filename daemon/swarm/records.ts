@@ -79,3 +79,42 @@ export function selectRecord (key: string, candidates: Uint8Array[]): Envelope |
   }
   return best
 }
+
+/** DHT namespace of p2pbak records: keys are `/p2pbak-rec/<record key>` (docs/swarm.md §Records). */
+export const DHT_RECORD_NAMESPACE = 'p2pbak-rec'
+
+export function dhtRecordKey (key: string): Uint8Array {
+  return new TextEncoder().encode(`/${DHT_RECORD_NAMESPACE}/${key}`)
+}
+
+function recordKeyOfDhtKey (dhtKey: Uint8Array): string {
+  return new TextDecoder().decode(dhtKey).slice(DHT_RECORD_NAMESPACE.length + 2)
+}
+
+/**
+ * The DHT validator: an enveloped, individually valid record. It remembers the newest envelope
+ * it has accepted per key, so a replayed older record (validly signed) cannot roll a node back
+ * (research libp2p.md §6.3: PUT_VALUE handlers overwrite whatever passes the validator).
+ */
+export function createDhtValidator (): (key: Uint8Array, value: Uint8Array) => void {
+  const newest = new Map<string, Envelope>()
+  return (dhtKey, value) => {
+    const key = recordKeyOfDhtKey(dhtKey)
+    const env = decodeEnvelope(value)
+    if (env === undefined) throw new Error('not a p2pbak record envelope')
+    const why = checkRecord(key, env.value)
+    if (why !== undefined) throw new Error(why)
+    const seen = newest.get(key)
+    if (seen !== undefined && seen.seq !== env.seq && !mayReplace(key, seen, env)) throw new Error('older or conflicting record')
+    newest.set(key, env)
+    if (newest.size > 100_000) newest.delete(newest.keys().next().value!)
+  }
+}
+
+/** The DHT selector: the index of the newest valid record. */
+export function dhtSelector (dhtKey: Uint8Array, records: Uint8Array[]): number {
+  const key = recordKeyOfDhtKey(dhtKey)
+  const best = selectRecord(key, records)
+  if (best === undefined) return 0
+  return Math.max(0, records.findIndex(r => { const e = decodeEnvelope(r); return e !== undefined && e.seq === best.seq }))
+}

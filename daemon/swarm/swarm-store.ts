@@ -30,6 +30,9 @@ export interface SwarmTransport {
   getRecord: (peer: string, key: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
   /** DHT providers of a pack (may be empty, may include dead peers). */
   findProviders: (packId: string, options?: OperationOptions) => Promise<string[]>
+  /** Best effort: the record in the DHT too (it expires there after 48 h; holders keep it). */
+  dhtPut?: (key: string, value: Uint8Array, options?: OperationOptions) => Promise<void>
+  dhtGet?: (key: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
 }
 
 export interface SwarmOwner {
@@ -275,7 +278,15 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     const env = encodeEnvelope({ seq: this.recordSeq, value: Uint8Array.from(value) })
     const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
     const results = await Promise.allSettled(peers.map(async p => await this.t.putRecord(p, key, env, options)))
-    const stored = results.filter(r => r.status === 'fulfilled' && r.value === 'stored').length
+    let stored = results.filter(r => r.status === 'fulfilled' && r.value === 'stored').length
+    if (this.t.dhtPut !== undefined) {
+      try {
+        await this.t.dhtPut(key, env, { signal: options.signal ?? AbortSignal.timeout(15_000) })
+      } catch {
+        // Holders keep the record; the DHT copy is an extra way to find it.
+      }
+      if (peers.length === 0) stored++ // a lone node keeps it in its own DHT store
+    }
     if (stored === 0) {
       throw new NoHolderError(`no peer stored the record ${key} (${peers.length} online)`, { hint: 'start more p2pbak daemons in the office and try again' })
     }
@@ -283,7 +294,9 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
 
   private async gather (key: string, signal?: AbortSignal): Promise<Uint8Array[]> {
     const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
-    const answers = await Promise.allSettled(peers.map(async p => await this.t.getRecord(p, key, { signal: signal ?? AbortSignal.timeout(5000) })))
+    const asks: Array<Promise<Uint8Array | undefined>> = peers.map(async p => await this.t.getRecord(p, key, { signal: signal ?? AbortSignal.timeout(5000) }))
+    if (this.t.dhtGet !== undefined) asks.push(this.t.dhtGet(key, { signal: signal ?? AbortSignal.timeout(10_000) }))
+    const answers = await Promise.allSettled(asks)
     return answers.flatMap(a => a.status === 'fulfilled' && a.value !== undefined ? [a.value] : [])
   }
 

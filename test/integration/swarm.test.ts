@@ -2,7 +2,7 @@
 // the swarm store with r = 3, every pack lands on exactly 3 holders in the places the placement
 // predicts (read from the holders' disks), and a fresh machine restores byte-identical from the
 // peers, also when a holder serves flipped bytes.
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { backup } from '../../daemon/archiver.js'
@@ -13,6 +13,10 @@ import { createSwarmPeer } from '../../daemon/swarm/peer.js'
 import type { SwarmPeer } from '../../daemon/swarm/peer.js'
 import { loadOrCreateNodeKey, generateSwarmKey } from '../../daemon/swarm/index.js'
 import { rankPeers } from '../../daemon/swarm/placement.js'
+import { decodeEnvelope, dhtRecordKey } from '../../daemon/swarm/records.js'
+import { verifyRootRecord } from '../../daemon/repository/repository.js'
+import { rootRecordKey } from '../../daemon/repository/constants.js'
+import { getPack } from '../../protocol/index.js'
 import { SwarmStore } from '../../daemon/swarm/swarm-store.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
 import { deleteSignedBytes } from '../../protocol/index.js'
@@ -26,18 +30,19 @@ let root: string
 let src: string
 const PASS = 'swarm passphrase'
 
-async function startPeer (i: number): Promise<SwarmPeer> {
+async function startPeer (i: number, options: { quota?: number, key?: Uint8Array, list?: SwarmPeer[] } = {}): Promise<SwarmPeer> {
   const stateDir = join(root, `peer-${i}`)
+  const list = options.list ?? peers
   const p = await createSwarmPeer({
     stateDir,
     node: {
       privateKey: await loadOrCreateNodeKey(stateDir),
-      swarmKey,
+      swarmKey: options.key ?? swarmKey,
       listen: ['/ip4/127.0.0.1/tcp/0'],
-      bootstrap: peers.flatMap(q => q.node.addresses().map(a => a.toString())),
+      bootstrap: list.flatMap(q => q.node.addresses().map(a => a.toString())),
       mdns: false
     },
-    holder: { quota: 1e10, reserve: 0, domain: '' }
+    holder: { quota: options.quota ?? 1e10, reserve: 0, domain: '' }
   })
   await p.start()
   return p
@@ -52,6 +57,12 @@ function heldOnDisk (i: number): string[] {
   const base = join(root, `peer-${i}`, 'held', 'store', 'packs')
   if (!existsSync(base)) return []
   return readdirSync(base).flatMap(s => readdirSync(join(base, s)))
+}
+
+function heldBytes (i: number): number {
+  const base = join(root, `peer-${i}`, 'held', 'store', 'packs')
+  if (!existsSync(base)) return 0
+  return readdirSync(base).flatMap(s => readdirSync(join(base, s)).map(f => statSync(join(base, s, f)).size)).reduce((a, b) => a + b, 0)
 }
 
 beforeAll(async () => {
@@ -76,7 +87,6 @@ describe('swarm replication', () => {
   it('backs up through the swarm with r = 3: exactly 3 copies of every pack, in the predicted places', async () => {
     const owner = peers[0]!
     const stateDir = join(root, 'owner-state')
-    const { mkdirSync } = await import('node:fs')
     mkdirSync(stateDir, { recursive: true })
     ownerStore = new SwarmStore({ transport: owner.transport, owner: { publicKey: new Uint8Array(32), sign: () => new Uint8Array(64) }, stateDir, replicas: 3, deleteSignedBytes })
     recoveryKey = (await initOwner({ stateDir, backend: ownerStore, ownerName: 'alice-laptop', passphrase: PASS })).recoveryKey
@@ -98,11 +108,27 @@ describe('swarm replication', () => {
       expect(new Set(where)).toEqual(new Set(expected))
     }
     expect(ownerStore.degradedPacks()).toEqual([])
+
+    // The signed root record is also in the DHT, readable from any peer.
+    const envelope = decodeEnvelope(await peers[2]!.node.libp2p.contentRouting.get(dhtRecordKey(rootRecordKey(o.keys.ownerId)), { signal: AbortSignal.timeout(10_000) }))
+    expect(envelope).toBeDefined()
+    expect(verifyRootRecord(envelope!.value).seq).toBeGreaterThanOrEqual(1n)
+  })
+
+  it('a node without the swarm key can neither connect nor fetch a pack', async () => {
+    const outsider = await startPeer(9, { key: generateSwarmKey(), list: [] })
+    try {
+      const [anyPack] = heldOnDisk(1)
+      await expect(getPack(outsider.node.libp2p, peers[1]!.node.addresses()[0]!, anyPack!, undefined, { signal: AbortSignal.timeout(5000) })).rejects.toThrow()
+      expect(outsider.node.libp2p.getPeers()).toHaveLength(0)
+      expect(peers[1]!.node.libp2p.getPeers().map(p => p.toString())).not.toContain(outsider.peerId)
+    } finally {
+      await outsider.stop()
+    }
   })
 
   it('restores on a fresh machine from the peers, byte-identical, with the recovery key alone', async () => {
     const fresh = join(root, 'fresh-state')
-    const { mkdirSync } = await import('node:fs')
     mkdirSync(fresh, { recursive: true })
     // The "new laptop" is peer 4's daemon, with no knowledge of the owner's placements.
     const store = storeFor(peers[4]!, fresh)
@@ -132,7 +158,6 @@ describe('swarm replication', () => {
     }
     expect(flipped).toBeGreaterThan(0)
     const fresh = join(root, 'fresh-state-2')
-    const { mkdirSync } = await import('node:fs')
     mkdirSync(fresh, { recursive: true })
     const store = storeFor(peers[3]!, fresh)
     const failed = new Set<string>()
@@ -143,6 +168,38 @@ describe('swarm replication', () => {
     expect(compareTrees(src, join(target, src))).toEqual([])
     expect(failed.has(peers[1]!.peerId)).toBe(true)
     await o.close()
+    await store.close()
+  })
+})
+
+describe('a holder at its quota', () => {
+  const small: SwarmPeer[] = []
+  afterAll(async () => { for (const p of small) await p.stop() })
+
+  it('refuses, and the pack goes to the next peer in the ranking', async () => {
+    const quota = 700 * 1024
+    for (let i = 0; i < 5; i++) small.push(await startPeer(20 + i, { quota: i === 2 ? quota : undefined, list: small }))
+    await vi.waitFor(() => { for (const p of small) expect(p.node.libp2p.getPeers().length).toBe(4) }, { timeout: 20_000, interval: 100 })
+    const stateDir = join(root, 'quota-owner')
+    mkdirSync(stateDir, { recursive: true })
+    const store = new SwarmStore({ transport: small[0]!.transport, owner: { publicKey: new Uint8Array(32), sign: () => new Uint8Array(64) }, stateDir, replicas: 3, deleteSignedBytes })
+    await initOwner({ stateDir, backend: store, ownerName: 'bob', passphrase: PASS })
+    const o = await openOwner({ stateDir, backend: store, passphrase: PASS, repository: { packTargetSize: 256 * 1024, compression: false } })
+    await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'bob' })
+    await o.close()
+    expect(heldBytes(22)).toBeLessThanOrEqual(quota)
+    const full = small[2]!.peerId
+    const holders = small.slice(1).map(p => p.peerId)
+    const onDisk = small.map((_, i) => new Set(heldOnDisk(20 + i)))
+    let displaced = 0
+    for await (const { id } of store.list()) {
+      const where = small.filter((_, i) => onDisk[i]!.has(id)).map(p => p.peerId)
+      expect(where.length, id).toBe(3)
+      const top3 = rankPeers(id, holders.map(peerId => ({ peerId }))).slice(0, 3).map(x => x.peerId)
+      if (top3.includes(full) && !where.includes(full)) displaced++
+    }
+    expect(displaced).toBeGreaterThan(0)
+    expect(store.degradedPacks()).toEqual([])
     await store.close()
   })
 })
