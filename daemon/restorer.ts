@@ -23,8 +23,10 @@ export interface RestoreOptions {
   onProgress?: (p: RestoreProgress) => void
   progressIntervalMs?: number
   signal?: AbortSignal
-  /** Whole packs kept in memory (default 4 × 16 MiB). */
+  /** Whole packs kept in memory besides those prefetched (default 4 × 16 MiB). */
   packCacheSize?: number
+  /** Packs fetched ahead, at once (default 4). */
+  prefetch?: number
 }
 
 export interface RestoreProgress {
@@ -63,12 +65,15 @@ class Restorer {
   readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, warnings: [] }
   private readonly packs = new Map<string, Buffer>()
   private readonly badPacks = new Map<string, string>()
+  private readonly inflight = new Map<string, Promise<Buffer>>()
+  private readonly cacheSize: number
   private readonly links = new Map<string, Buffer>()
   private readonly include: Buffer[] | undefined
   private lastProgress = 0
   private currentPath = ''
 
   constructor (private readonly repo: Repository, private readonly options: RestoreOptions) {
+    this.cacheSize = (options.packCacheSize ?? 4) + (options.prefetch ?? 4)
     this.include = options.include?.map(p => Buffer.from('/' + p.replace(/^\/+|\/+$/g, '')))
   }
 
@@ -92,6 +97,7 @@ class Restorer {
       this.fail(rel, err)
       return
     }
+    this.prefetch(nodes)
     let prev: Buffer | undefined
     for (const node of nodes) {
       this.options.signal?.throwIfAborted()
@@ -204,32 +210,70 @@ class Restorer {
   private async blob (id: Uint8Array): Promise<Buffer> {
     const loc = this.repo.lookup(id)
     if (loc === undefined) throw new ObjectNotFoundError(hex(id), { hint: 'the blob is in no known pack' })
-    const bad = this.badPacks.get(loc.pack)
-    if (bad !== undefined) throw new IntegrityError(bad, [loc.pack])
-    let pack = this.packs.get(loc.pack)
-    if (pack === undefined) {
-      try {
-        pack = Buffer.from(await this.repo.backend.get(loc.pack))
-      } catch (err) {
-        if (err instanceof ObjectNotFoundError) {
-          this.badPacks.set(loc.pack, `pack ${loc.pack} is missing`)
-        }
-        throw err
-      }
-      if (pack.byteLength > PACK_MAX_SIZE || packIdOf(pack) !== loc.pack) {
-        const msg = `pack ${loc.pack} is damaged (its bytes do not match its ID)`
-        this.badPacks.set(loc.pack, msg)
-        throw new IntegrityError(msg, [loc.pack])
-      }
-      this.packs.set(loc.pack, pack)
-      if (this.packs.size > (this.options.packCacheSize ?? 4)) this.packs.delete(this.packs.keys().next().value!)
-    } else {
-      // LRU: move to the back.
-      this.packs.delete(loc.pack)
-      this.packs.set(loc.pack, pack)
-    }
+    const pack = await this.pack(loc.pack)
     if (loc.offset + loc.length > pack.byteLength) throw new IntegrityError(`blob ${hex(id)} lies outside pack ${loc.pack}`, [loc.pack])
     return decodeBlob(this.repo.keys, loc, pack.subarray(loc.offset, loc.offset + loc.length))
+  }
+
+  /** A whole pack, verified against its ID: from the cache, an in-flight fetch, or the store. */
+  private async pack (packId: string): Promise<Buffer> {
+    const bad = this.badPacks.get(packId)
+    if (bad !== undefined) throw new IntegrityError(bad, [packId])
+    const cached = this.packs.get(packId)
+    if (cached !== undefined) {
+      // LRU: move to the back.
+      this.packs.delete(packId)
+      this.packs.set(packId, cached)
+      return cached
+    }
+    let p = this.inflight.get(packId)
+    if (p === undefined) {
+      p = this.fetchPack(packId)
+      this.inflight.set(packId, p)
+      p.catch(() => {}).finally(() => this.inflight.delete(packId)).catch(() => {})
+    }
+    return await p
+  }
+
+  private async fetchPack (packId: string): Promise<Buffer> {
+    let pack: Buffer
+    try {
+      pack = Buffer.from(await this.repo.backend.get(packId))
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) this.badPacks.set(packId, `pack ${packId} is missing`)
+      throw err
+    }
+    if (pack.byteLength > PACK_MAX_SIZE || packIdOf(pack) !== packId) {
+      const msg = `pack ${packId} is damaged (its bytes do not match its ID)`
+      this.badPacks.set(packId, msg)
+      throw new IntegrityError(msg, [packId])
+    }
+    this.packs.set(packId, pack)
+    if (this.packs.size > this.cacheSize) this.packs.delete(this.packs.keys().next().value!)
+    return pack
+  }
+
+  /**
+   * Starts fetching the packs the files of a directory need, a few at once, so that reading from
+   * several holders (or the disk) overlaps with decrypting and writing.
+   */
+  private prefetch (nodes: Node[]): void {
+    const window = this.options.prefetch ?? 4
+    let started = 0
+    const seen = new Set<string>()
+    for (const node of nodes) {
+      if (node.type !== NodeType.FILE) continue
+      for (const ref of node.content) {
+        if (ref.blob.byteLength === 0) continue
+        const loc = this.repo.lookup(ref.blob)
+        if (loc === undefined || seen.has(loc.pack)) continue
+        seen.add(loc.pack)
+        if (this.packs.has(loc.pack) || this.inflight.has(loc.pack) || this.badPacks.has(loc.pack)) continue
+        if (this.inflight.size >= window || started >= window) return
+        this.pack(loc.pack).catch(() => {}) // errors surface when a file needs the pack
+        started++
+      }
+    }
   }
 
   private fail (rel: Buffer, err: unknown): void {
