@@ -26,6 +26,9 @@ export const EXIT_CODES: ExitCode[] = [
   { code: 16, name: 'CorruptObjectError', meaning: 'a stored structure is damaged' },
   { code: 17, name: 'UnsupportedVersionError', meaning: 'made by a newer p2pbak: upgrade' },
   { code: 18, name: 'UnsafePathError', meaning: 'a snapshot holds a path that would escape the target' },
+  { code: 19, name: 'NoHolderError', meaning: 'no peer could store the data (none online, or all full)' },
+  { code: 20, name: 'InvalidSwarmKeyError', meaning: 'the swarm key file is malformed' },
+  { code: 21, name: 'InsecureKeyFileError', meaning: 'a key file is readable by others: chmod 600 it' },
   { code: 130, name: 'Interrupted', meaning: 'stopped by Ctrl-C / SIGTERM' }
 ]
 
