@@ -51,6 +51,9 @@ export const RECORD_KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,127}$/
 export const MESSAGE_TIMEOUT_MS = 10_000
 /** Default wait for a holder's PutResult once every byte is sent: it fsyncs before answering. */
 export const PUT_RESULT_TIMEOUT_MS = 60_000
+/** A pack transfer must average at least this many bytes/s (after TRANSFER_GRACE_MS), else it is cut. */
+export const MIN_TRANSFER_RATE = 256 * 1024
+export const TRANSFER_GRACE_MS = 30_000
 
 // ---- stream limits (per protocol, per connection) ------------------------------------------
 

@@ -3,7 +3,7 @@
 //   of 1..DATA_FRAME bytes, then half-close; holder → PutResult (DURABLE only after fsync).
 // The holder may answer PutResult before every byte arrived (quota, disk full); it then resets the
 // stream so the client stops sending.
-import { DATA_FRAME, MAX_CONTROL_MESSAGE, PACK_PUT_PROTOCOL } from '../constants.js'
+import { DATA_FRAME, MAX_CONTROL_MESSAGE, MIN_TRANSFER_RATE, PACK_PUT_PROTOCOL, TRANSFER_GRACE_MS } from '../constants.js'
 import { isProtocolError, ProtocolError } from '../errors.js'
 import { asError, closeWrite, FrameReader, writeFrame } from '../framing.js'
 import { decodePutRequest, encodePutReady, encodePutResult } from '../messages.js'
@@ -61,11 +61,15 @@ async function receive (stream: Stream, reader: FrameReader, port: Pick<HolderPo
     throw err
   }
   // The port pulls frames one by one; the reader pauses the stream while the port writes.
+  // A total deadline besides the per-frame timeout, so a client trickling a byte every few
+  // seconds cannot hold a stream (and a reservation) for hours.
+  const deadline = Date.now() + TRANSFER_GRACE_MS + Math.ceil(req.size / MIN_TRANSFER_RATE * 1000)
   async function * chunks (): AsyncGenerator<Uint8Array> {
     let received = 0
     try {
       if (failure !== undefined) throw failure
       while (received < req.size) {
+        if (Date.now() > deadline) throw new ProtocolError('TIMEOUT', `the transfer of ${req.size} bytes is slower than ${MIN_TRANSFER_RATE} bytes/s`)
         const data = await reader.read({ maxLength: DATA_FRAME, timeoutMs, what: 'a data frame' })
         if (data === undefined) throw new ProtocolError('SIZE_MISMATCH', `the stream ended after ${received} of ${req.size} bytes`)
         if (data.byteLength === 0) throw new ProtocolError('MALFORMED', 'an empty data frame')
