@@ -8,7 +8,7 @@ import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
 import { isPackId, packIdHasher } from '../../protocol/ids.js'
 import { verifySignature } from '../crypto/keys.js'
-import { NoSpaceError } from '../errors.js'
+import { InvalidArgumentError, NoSpaceError } from '../errors.js'
 import { openDirBackend } from '../store/index.js'
 import { checkRecord, decodeEnvelope, mayReplace } from './records.js'
 import type { Backend } from '../store/types.js'
@@ -49,6 +49,9 @@ export class Holder {
   /** Bytes promised to transfers in flight, so that parallel puts cannot overrun the quota. */
   private reserved = 0
   private receiving = 0
+  private readonly inFlight = new Set<string>()
+  /** Called when a pack file is gone (to stop announcing it). */
+  onDropped: ((packId: string) => void) | undefined
 
   constructor (options: HolderOptions) {
     this.options = options
@@ -56,17 +59,31 @@ export class Holder {
     this.db = new Database(join(options.dir, 'holder.db'))
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')
-    this.db.exec('CREATE TABLE IF NOT EXISTS held (pack TEXT PRIMARY KEY, owner BLOB NOT NULL, size INTEGER NOT NULL, received INTEGER NOT NULL) WITHOUT ROWID')
-    this.used = (this.db.prepare('SELECT COALESCE(SUM(size), 0) FROM held').pluck().get() as number)
+    // A pack may be claimed by several owner keys: each claim was earned by sending the bytes
+    // (proof of possession), and a delete removes only the signer's claim; the file goes with the
+    // last claim. So a peer that obtained a pack's bytes cannot delete the owner's copy.
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS held (pack TEXT PRIMARY KEY, size INTEGER NOT NULL, received INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS claims (pack TEXT NOT NULL, owner BLOB NOT NULL, PRIMARY KEY (pack, owner)) WITHOUT ROWID;`)
+    this.used = this.sumHeld()
   }
 
-  /** Reconciles the table with the files on disk (a crash between rename and insert). */
+  private sumHeld (): number {
+    return this.db.prepare('SELECT COALESCE(SUM(size), 0) FROM held').pluck().get() as number
+  }
+
+  /** Reconciles the tables with the files on disk (a crash between rename and insert). */
   async open (): Promise<void> {
     const onDisk = new Set<string>()
     for await (const { id } of this.store.list()) onDisk.add(id)
     const rows = this.db.prepare('SELECT pack FROM held').pluck().all() as string[]
-    for (const id of rows) if (!onDisk.has(id)) this.db.prepare('DELETE FROM held WHERE pack = ?').run(id)
-    this.used = (this.db.prepare('SELECT COALESCE(SUM(size), 0) FROM held').pluck().get() as number)
+    for (const id of rows) {
+      if (!onDisk.has(id)) {
+        this.db.prepare('DELETE FROM held WHERE pack = ?').run(id)
+        this.db.prepare('DELETE FROM claims WHERE pack = ?').run(id)
+      }
+    }
+    this.used = this.sumHeld()
   }
 
   info (): HolderInfo {
@@ -82,24 +99,34 @@ export class Holder {
     return this.db.prepare('SELECT 1 FROM held WHERE pack = ?').get(packId) !== undefined
   }
 
+  private hasClaim (packId: string, ownerKey: Uint8Array): boolean {
+    return this.db.prepare('SELECT 1 FROM claims WHERE pack = ? AND owner = ?').get(packId, Buffer.from(ownerKey)) !== undefined
+  }
+
   admit (req: PackRequest): AdmitResult {
     if (!isPackId(req.packId) || req.size > HOLDER_MAX_PACK) return 'too-large'
-    if (this.isHeld(req.packId)) return 'already-held'
+    if (this.isHeld(req.packId) && this.hasClaim(req.packId, req.ownerKey)) return 'already-held'
+    // One transfer of a pack at a time: a second sender retries and then finds it held.
+    if (this.inFlight.has(req.packId)) return 'busy'
     if (this.receiving >= (this.options.maxConcurrentReceives ?? 4)) return 'busy'
-    if (req.size > this.free()) return 'quota-exceeded'
+    // Held for another owner: this owner must still send the bytes to earn its claim, but they
+    // take no new space.
+    if (!this.isHeld(req.packId) && req.size > this.free()) return 'quota-exceeded'
     return 'ready'
   }
 
   /**
    * Receives exactly `req.size` bytes, hashing them as they arrive; stores the pack only when the
-   * size and the hash match, and resolves 'durable' only once it is on disk.
+   * size and the hash match, and resolves 'durable' only once it is on disk and claimed.
    */
   async receive (req: PackRequest, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<ReceiveResult> {
     const admitted = this.admit(req)
     if (admitted === 'already-held') return 'durable'
     if (admitted !== 'ready') return admitted === 'busy' || admitted === 'quota-exceeded' ? 'quota-exceeded' : 'size-mismatch'
+    const alreadyOnDisk = this.isHeld(req.packId)
     this.receiving++
-    this.reserved += req.size
+    this.inFlight.add(req.packId)
+    if (!alreadyOnDisk) this.reserved += req.size
     try {
       const hasher = packIdHasher()
       const buf = Buffer.allocUnsafe(req.size)
@@ -113,18 +140,23 @@ export class Holder {
       }
       if (got !== req.size) return 'size-mismatch'
       if (hasher.digest() !== req.packId) return 'hash-mismatch'
-      try {
-        await this.store.put(req.packId, buf)
-      } catch (err) {
-        if (err instanceof NoSpaceError) return 'no-space'
-        throw err
+      if (!alreadyOnDisk) {
+        try {
+          await this.store.put(req.packId, buf)
+        } catch (err) {
+          if (err instanceof NoSpaceError) return 'no-space'
+          throw err
+        }
       }
-      this.db.prepare('INSERT OR REPLACE INTO held VALUES (?, ?, ?, ?)').run(req.packId, Buffer.from(req.ownerKey), req.size, Date.now())
-      this.used += req.size
+      this.db.transaction(() => {
+        if (this.db.prepare('INSERT OR IGNORE INTO held VALUES (?, ?, ?)').run(req.packId, req.size, Date.now()).changes > 0) this.used += req.size
+        this.db.prepare('INSERT OR IGNORE INTO claims VALUES (?, ?)').run(req.packId, Buffer.from(req.ownerKey))
+      })()
       return 'durable'
     } finally {
       this.receiving--
-      this.reserved -= req.size
+      this.inFlight.delete(req.packId)
+      if (!alreadyOnDisk) this.reserved -= req.size
     }
   }
 
@@ -132,22 +164,31 @@ export class Holder {
     return packIds.map(id => isPackId(id) && this.isHeld(id))
   }
 
+  /** A range outside the pack is a RangeError (the get handler answers BAD_RANGE). */
   async read (packId: string, range?: { offset: number, length: number }): Promise<Uint8Array | undefined> {
     if (!this.isHeld(packId)) return undefined
-    return await this.store.get(packId, range)
+    try {
+      return await this.store.get(packId, range)
+    } catch (err) {
+      if (err instanceof InvalidArgumentError) throw new RangeError(err.message)
+      throw err
+    }
   }
 
-  /** Deletes a pack on its owner's signed request. */
+  /** Removes the signer's claim on a pack (signed, recent); the file goes with the last claim. */
   async remove (req: { packId: string, ownerKey: Uint8Array, timeMs: number, signature: Uint8Array, signed: Uint8Array }): Promise<RemoveResult> {
-    const row = this.db.prepare('SELECT owner FROM held WHERE pack = ?').get(req.packId) as { owner: Buffer } | undefined
-    if (row === undefined) return 'not-found'
-    if (!row.owner.equals(Buffer.from(req.ownerKey))) return 'forbidden'
+    if (!this.isHeld(req.packId)) return 'not-found'
+    if (!this.hasClaim(req.packId, req.ownerKey)) return 'forbidden'
     if (Math.abs(Date.now() - req.timeMs) > DELETE_CLOCK_WINDOW_MS) return 'forbidden'
     if (!verifySignature(req.ownerKey, req.signed, req.signature)) return 'forbidden'
+    this.db.prepare('DELETE FROM claims WHERE pack = ? AND owner = ?').run(req.packId, Buffer.from(req.ownerKey))
+    const left = this.db.prepare('SELECT COUNT(*) FROM claims WHERE pack = ?').pluck().get(req.packId) as number
+    if (left > 0) return 'deleted'
     await this.store.delete(req.packId)
     const size = this.db.prepare('SELECT size FROM held WHERE pack = ?').pluck().get(req.packId) as number
     this.db.prepare('DELETE FROM held WHERE pack = ?').run(req.packId)
     this.used -= size
+    this.onDropped?.(req.packId)
     return 'deleted'
   }
 

@@ -56,6 +56,9 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
       .catch((err: Error) => { log('provide of %s failed: %s', packId, err.message) })
   }
 
+  holder.onDropped = (packId) => {
+    libp2p.contentRouting.cancelReprovide(CID.parse(packId)).catch(() => {})
+  }
   const holderPort: HolderPort = {
     info: async () => holder.info(),
     admit: async (req) => holder.admit(req),
@@ -82,7 +85,10 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
     self: node.peerId.toString(),
     onlinePeers: () => libp2p.getPeers().map(p => p.toString()),
     info: async (p, o) => await getInfo(libp2p, peer(p), o),
-    putPack: async (p, packId, bytes, ownerKey, o) => (await putPack(libp2p, peer(p), { packId, bytes, ownerKey }, o)).status,
+    putPack: async (p, packId, bytes, ownerKey, o) => {
+      const { status } = await putPack(libp2p, peer(p), { packId, bytes, ownerKey }, o)
+      return status === 'already-held' ? 'durable' : status
+    },
     getPack: async (p, packId, o) => await getPack(libp2p, peer(p), packId, undefined, o),
     hasPacks: async (p, ids, o) => await hasPacks(libp2p, peer(p), ids, o),
     deletePack: async (p, packId, ownerKey, timeMs, signature, o) => await deletePack(libp2p, peer(p), { packId, ownerKey, timeMs, signature }, o),

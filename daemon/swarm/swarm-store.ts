@@ -60,6 +60,9 @@ export interface SwarmStoreEvents {
   'holder-failed': [{ peer: string, packId: string, reason: string }]
 }
 
+/** Puts in flight to one peer (below the protocol's 8 inbound put streams per connection). */
+const PUTS_PER_PEER = 4
+
 /** No peer could take a pack (none online, all full, all failed). */
 export class NoHolderError extends P2pbakError {
   override name = 'NoHolderError'
@@ -159,8 +162,36 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     if (acks.length < this.replicas) this.emit('degraded', { packId: id, holders: [...acks], wanted: this.replicas })
   }
 
-  /** A holder that is busy (receiving its maximum of packs at once) is asked again shortly. */
+  /**
+   * A holder that is busy (receiving its maximum of packs at once) is asked again shortly. At most
+   * PUTS_PER_PEER puts go to one peer at once: libp2p resets every stream of a burst beyond the
+   * protocol's inbound stream limit, not just the extra ones (docs/protocol.md §2).
+   */
   private async putWithRetry (peer: string, id: string, bytes: Uint8Array, options: OperationOptions): Promise<string> {
+    const release = await this.slot(peer)
+    try {
+      return await this.putAttempts(peer, id, bytes, options)
+    } finally {
+      release()
+    }
+  }
+
+  private readonly slots = new Map<string, { busy: number, waiting: Array<() => void> }>()
+
+  private async slot (peer: string): Promise<() => void> {
+    let s = this.slots.get(peer)
+    if (s === undefined) { s = { busy: 0, waiting: [] }; this.slots.set(peer, s) }
+    const state = s
+    if (state.busy >= PUTS_PER_PEER) await new Promise<void>(resolve => state.waiting.push(resolve))
+    else state.busy++
+    return () => {
+      const next = state.waiting.shift()
+      if (next !== undefined) next() // hand the slot over
+      else state.busy--
+    }
+  }
+
+  private async putAttempts (peer: string, id: string, bytes: Uint8Array, options: OperationOptions): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       const status = await this.t.putPack(peer, id, bytes, this.owner.publicKey, options)
       if (status !== 'busy' || attempt >= 20) return status
