@@ -396,7 +396,6 @@ export const KEY_BY_ENV: ReadonlyMap<string, KeySpec> = new Map(CONFIG_KEYS.map(
 // ---------------------------------------------------------------------------------------------------------------
 // Leaf checks
 
-function isListed (value: unknown): value is unknown[] { return Array.isArray(value) }
 
 const NAME_RE = /^[A-Za-z0-9._-]{1,64}$/
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/
