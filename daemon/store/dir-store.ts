@@ -14,7 +14,7 @@ import { fsyncDir, mapFsError, writeFileAtomic } from '../fs/atomic.js'
 import { faultPoint } from '../fault.js'
 import { isPackId, packIdOf } from '../../protocol/ids.js'
 import { checkAborted, checkPackId, checkRange, checkRecordKey } from './validate.js'
-import type { Backend, ByteRange, ObjectInfo, OperationOptions } from './types.js'
+import type { Backend, ByteRange, ObjectInfo, OperationOptions, PutOptions } from './types.js'
 
 /** Name of the marker file at the top of a directory store. */
 export const DIR_STORE_MARKER = 'p2pbak-store'
@@ -117,10 +117,10 @@ class DirBackend implements Backend {
     this.tmpDir = join(root, 'tmp')
   }
 
-  async put (id: string, bytes: Uint8Array, options?: OperationOptions): Promise<void> {
+  async put (id: string, bytes: Uint8Array, options?: PutOptions): Promise<void> {
     checkPackId(id)
     checkAborted(options)
-    if (packIdOf(bytes) !== id) {
+    if (options?.verified !== true && packIdOf(bytes) !== id) {
       throw new IntegrityError(`bytes do not hash to ${id}; nothing was stored`, [id], {
         hint: 'compute the ID with packIdOf(bytes) or re-read the bytes from their source'
       })

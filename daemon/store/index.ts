@@ -4,7 +4,7 @@ import { MemoryBackend } from './memory-store.js'
 import { openDirStore } from './dir-store.js'
 import type { Backend } from './types.js'
 
-export type { Backend, ByteRange, ObjectInfo, OperationOptions, PackStore, RecordStore } from './types.js'
+export type { Backend, ByteRange, ObjectInfo, OperationOptions, PackStore, PutOptions, RecordStore } from './types.js'
 export { DIR_STORE_MARKER, DIR_STORE_VERSION } from './dir-store.js'
 export { RECORD_KEY_PATTERN } from './validate.js'
 

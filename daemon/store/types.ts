@@ -19,6 +19,14 @@ export interface OperationOptions {
   signal?: AbortSignal
 }
 
+export interface PutOptions extends OperationOptions {
+  /**
+   * The caller has just computed packIdOf(bytes) itself (a holder hashes while receiving): skip
+   * the second hash. Never set it for bytes of unknown origin.
+   */
+  verified?: boolean
+}
+
 /**
  * Immutable, content-addressed objects (packs). An object's ID is `packIdOf(bytes)`.
  *
@@ -37,7 +45,7 @@ export interface OperationOptions {
  * - Malformed IDs (not a pack ID) reject with InvalidArgumentError: IDs become file names.
  */
 export interface PackStore {
-  put: (id: string, bytes: Uint8Array, options?: OperationOptions) => Promise<void>
+  put: (id: string, bytes: Uint8Array, options?: PutOptions) => Promise<void>
   get: (id: string, range?: ByteRange, options?: OperationOptions) => Promise<Uint8Array>
   stat: (id: string, options?: OperationOptions) => Promise<ObjectInfo>
   has: (ids: string[], options?: OperationOptions) => Promise<boolean[]>

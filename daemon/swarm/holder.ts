@@ -142,7 +142,7 @@ export class Holder {
       if (hasher.digest() !== req.packId) return 'hash-mismatch'
       if (!alreadyOnDisk) {
         try {
-          await this.store.put(req.packId, buf)
+          await this.store.put(req.packId, buf, { verified: true }) // hashed above while receiving
         } catch (err) {
           if (err instanceof NoSpaceError) return 'no-space'
           throw err

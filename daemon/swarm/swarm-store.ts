@@ -51,6 +51,8 @@ export interface SwarmStoreOptions {
   deleteSignedBytes: (packId: string, ownerKey: Uint8Array, timeMs: number) => Uint8Array
   /** How long a peer's announced free space is trusted (default 10 s). */
   infoTtlMs?: number
+  /** How long a put waits for an eligible peer to appear before failing (default 10 s). */
+  waitForPeersMs?: number
 }
 
 export interface SwarmStoreEvents {
@@ -62,6 +64,8 @@ export interface SwarmStoreEvents {
 
 /** Puts in flight to one peer (below the protocol's 8 inbound put streams per connection). */
 const PUTS_PER_PEER = 4
+/** With no eligible peer, look again this often before failing a put. */
+const NO_CANDIDATE_WAIT_MS = 1000
 
 /** No peer could take a pack (none online, all full, all failed). */
 export class NoHolderError extends P2pbakError {
@@ -129,13 +133,26 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     if (packIdOf(bytes) !== id) throw new IntegrityError(`bytes do not hash to pack ${id}`, [id])
     const acks = this.holdersOf(id)
     if (acks.length >= this.replicas) return
-    const copy = Uint8Array.from(bytes)
+    // No copy: the bytes are only read until put resolves, and the holders keep their own.
+    const copy = bytes
     const exclude = new Set<string>(acks)
     const reasons: string[] = []
-    for (let round = 0; round < 4 && acks.length < this.replicas; round++) {
+    for (let round = 0, waits = 0; round < 4 && acks.length < this.replicas; round++) {
       const candidates = await this.candidates(options.signal)
       const placement = choosePlacement(id, copy.byteLength, candidates, { replicas: this.replicas - acks.length, owner: this.t.self, exclude })
-      if (placement.holders.length === 0) break
+      if (placement.holders.length === 0) {
+        // Nobody eligible right now (a peer reconnecting, info answers slow under load): look
+        // again for a while before giving up, unless some holders already took the pack.
+        if (acks.length > 0 || waits * NO_CANDIDATE_WAIT_MS >= (this.opts.waitForPeersMs ?? 10_000)) {
+          if (candidates.length === 0) reasons.push(`no peer answered (${this.t.onlinePeers().length} connected)`)
+          break
+        }
+        waits++
+        round--
+        await new Promise(resolve => setTimeout(resolve, NO_CANDIDATE_WAIT_MS))
+        options.signal?.throwIfAborted()
+        continue
+      }
       const results = await Promise.allSettled(placement.holders.map(async (peer) => ({ peer, status: await this.putWithRetry(peer, id, copy, options) })))
       for (const [i, r] of results.entries()) {
         const peer = placement.holders[i]!
@@ -212,7 +229,8 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     return out
   }
 
-  private async fetch (id: string, signal?: AbortSignal): Promise<Uint8Array> {
+  /** A verified whole pack; kept in a small cache when `cache` (range reads come in series). */
+  private async fetch (id: string, signal?: AbortSignal, cache = true): Promise<Uint8Array> {
     const hit = this.cache.get(id)
     if (hit !== undefined) return hit
     const failures: string[] = []
@@ -232,8 +250,10 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
         this.emit('holder-failed', { peer, packId: id, reason: 'wrong bytes' })
         continue
       }
-      this.cache.set(id, bytes)
-      if (this.cache.size > 4) this.cache.delete(this.cache.keys().next().value!)
+      if (cache) {
+        this.cache.set(id, bytes)
+        if (this.cache.size > 2) this.cache.delete(this.cache.keys().next().value!)
+      }
       return bytes
     }
     throw new ObjectNotFoundError(id, {
@@ -243,8 +263,12 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
 
   async get (id: string, range?: ByteRange, options: OperationOptions = {}): Promise<Uint8Array> {
     checkId(id)
+    if (range === undefined) {
+      // Whole packs (restores) are cached by the caller; a fresh buffer unless it was cached here.
+      const cached = this.cache.get(id)
+      return cached !== undefined ? Uint8Array.from(cached) : await this.fetch(id, options.signal, false)
+    }
     const bytes = await this.fetch(id, options.signal)
-    if (range === undefined) return Uint8Array.from(bytes)
     if (!Number.isSafeInteger(range.offset) || !Number.isSafeInteger(range.length) || range.offset < 0 || range.length < 0 || range.offset + range.length > bytes.byteLength) {
       throw new InvalidArgumentError(`range ${range.offset}+${range.length} lies outside pack ${id} of ${bytes.byteLength} bytes`)
     }

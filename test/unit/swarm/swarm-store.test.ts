@@ -21,7 +21,7 @@ async function makeStore (n = 4, options: { quota?: number, domains?: string[], 
   const swarm = await createMemorySwarm(dir, n, options)
   const self = await newPeerId()
   const keys = deriveKeys(generateMasterKey())
-  const store = new SwarmStore({ transport: swarm.transport(self), owner: keys, stateDir: dir, replicas: options.replicas ?? 3, deleteSignedBytes })
+  const store = new SwarmStore({ transport: swarm.transport(self), owner: keys, stateDir: dir, replicas: options.replicas ?? 3, deleteSignedBytes, waitForPeersMs: 0 })
   return { store, swarm, self, dir }
 }
 
