@@ -17,6 +17,20 @@ import { checkAborted, checkPackId, checkRange, checkRecordKey } from './validat
 import type { Backend, ByteRange, ObjectInfo, OperationOptions, PutOptions } from './types.js'
 
 /** Name of the marker file at the top of a directory store. */
+/** A directory store: the Backend contract plus writing a pack as it arrives. */
+export interface DirStoreBackend extends Backend {
+  createWriter: (id: string) => Promise<PackFileWriter>
+}
+
+/** A pack being written piece by piece (DirStoreBackend.createWriter). */
+export interface PackFileWriter {
+  write: (chunk: Uint8Array) => Promise<void>
+  /** fsync, rename into place, fsync the folder: durable when it resolves. */
+  commit: () => Promise<void>
+  /** Removes the temporary file. */
+  abort: () => Promise<void>
+}
+
 export const DIR_STORE_MARKER = 'p2pbak-store'
 /** Layout version written in the marker; bump it (with a migration) when the layout changes. */
 export const DIR_STORE_VERSION = 1
@@ -34,7 +48,7 @@ export function shardOf (id: string): string {
   return id.slice(ID_PREFIX.length, ID_PREFIX.length + 2)
 }
 
-export function openDirStore (dir: string, create: boolean): Backend {
+export function openDirStore (dir: string, create: boolean): DirStoreBackend {
   const root = resolve(dir)
   const marker = join(root, DIR_STORE_MARKER)
   let raw: string | undefined
@@ -151,6 +165,55 @@ class DirBackend implements Backend {
       await syncDir(dirname(target))
     } catch (err) {
       throw mapFsError(err, target)
+    }
+  }
+
+  /**
+   * Writes a pack as it arrives (a holder receiving it): chunks go to a temp file; `commit`
+   * fsyncs it and renames it into place, `abort` removes it. The caller checks the hash before
+   * committing (it hashes the chunks as they pass), so nothing unverified is ever visible.
+   */
+  async createWriter (id: string): Promise<PackFileWriter> {
+    checkPackId(id)
+    const target = this.packPath(id)
+    const tmp = join(this.tmpDir, `${id}.${randomBytes(6).toString('hex')}`)
+    let handle: FileHandle | undefined = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
+    let position = 0
+    const cleanup = async (): Promise<void> => {
+      if (handle !== undefined) await handle.close().catch(() => {})
+      handle = undefined
+      await unlink(tmp).catch(() => {})
+    }
+    return {
+      write: async (chunk) => {
+        try {
+          let off = 0
+          while (off < chunk.byteLength) {
+            const { bytesWritten } = await handle!.write(chunk, off, chunk.byteLength - off, position)
+            off += bytesWritten
+            position += bytesWritten
+          }
+        } catch (err) {
+          await cleanup()
+          throw mapFsError(err, target)
+        }
+      },
+      commit: async () => {
+        try {
+          await handle!.sync()
+          await handle!.close()
+          handle = undefined
+          if (await isFile(target)) { await unlink(tmp).catch(() => {}); return }
+          await this.ensureShard(shardOf(id))
+          faultPoint('dir-store-before-rename')
+          await rename(tmp, target)
+          await syncDir(dirname(target))
+        } catch (err) {
+          await cleanup()
+          throw mapFsError(err, target)
+        }
+      },
+      abort: cleanup
     }
   }
 

@@ -2,10 +2,12 @@
 // passes test/unit/store/compliance.ts.
 import { MemoryBackend } from './memory-store.js'
 import { openDirStore } from './dir-store.js'
+import type { DirStoreBackend } from './dir-store.js'
 import type { Backend } from './types.js'
 
 export type { Backend, ByteRange, ObjectInfo, OperationOptions, PackStore, PutOptions, RecordStore } from './types.js'
 export { DIR_STORE_MARKER, DIR_STORE_VERSION } from './dir-store.js'
+export type { DirStoreBackend, PackFileWriter } from './dir-store.js'
 export { RECORD_KEY_PATTERN } from './validate.js'
 
 export interface DirBackendOptions {
@@ -27,6 +29,6 @@ export function createMemoryBackend (): Backend {
  * missing, UnsupportedVersionError for an unknown version) and removes the temporary files an
  * interrupted write left behind. One process at a time may open a given directory.
  */
-export function openDirBackend (dir: string, options: DirBackendOptions = {}): Backend {
+export function openDirBackend (dir: string, options: DirBackendOptions = {}): DirStoreBackend {
   return openDirStore(dir, options.create === true)
 }

@@ -11,7 +11,7 @@ import { verifySignature } from '../crypto/keys.js'
 import { InvalidArgumentError, NoSpaceError } from '../errors.js'
 import { openDirBackend } from '../store/index.js'
 import { checkRecord, decodeEnvelope, mayReplace } from './records.js'
-import type { Backend } from '../store/types.js'
+import type { DirStoreBackend, PackFileWriter } from '../store/index.js'
 
 /** Largest pack a holder accepts (format.md §4: PACK_MAX_SIZE). */
 export const HOLDER_MAX_PACK = 64 * 1024 * 1024
@@ -42,7 +42,7 @@ export interface HolderInfo { free: number, quota: number, used: number, domain:
 export interface PackRequest { packId: string, size: number, ownerKey: Uint8Array, from: string }
 
 export class Holder {
-  readonly store: Backend
+  readonly store: DirStoreBackend
   private readonly db: Db
   private readonly options: HolderOptions
   private used = 0
@@ -127,33 +127,37 @@ export class Holder {
     this.receiving++
     this.inFlight.add(req.packId)
     if (!alreadyOnDisk) this.reserved += req.size
+    // Chunks go straight to a temp file while they are hashed: no pack-sized buffer, and the
+    // file becomes visible (rename) only after the size and the hash matched and it was fsynced.
+    let writer: PackFileWriter | undefined
     try {
       const hasher = packIdHasher()
-      const buf = Buffer.allocUnsafe(req.size)
+      if (!alreadyOnDisk) writer = await this.store.createWriter(req.packId)
       let got = 0
       for await (const chunk of chunks) {
         signal?.throwIfAborted()
         if (got + chunk.byteLength > req.size) return 'size-mismatch'
-        buf.set(chunk, got)
         hasher.update(chunk)
         got += chunk.byteLength
+        if (writer !== undefined) await writer.write(chunk)
       }
       if (got !== req.size) return 'size-mismatch'
       if (hasher.digest() !== req.packId) return 'hash-mismatch'
-      if (!alreadyOnDisk) {
-        try {
-          await this.store.put(req.packId, buf, { verified: true }) // hashed above while receiving
-        } catch (err) {
-          if (err instanceof NoSpaceError) return 'no-space'
-          throw err
-        }
+      if (writer !== undefined) {
+        const w = writer
+        writer = undefined
+        await w.commit()
       }
       this.db.transaction(() => {
         if (this.db.prepare('INSERT OR IGNORE INTO held VALUES (?, ?, ?)').run(req.packId, req.size, Date.now()).changes > 0) this.used += req.size
         this.db.prepare('INSERT OR IGNORE INTO claims VALUES (?, ?)').run(req.packId, Buffer.from(req.ownerKey))
       })()
       return 'durable'
+    } catch (err) {
+      if (err instanceof NoSpaceError) return 'no-space'
+      throw err
     } finally {
+      await writer?.abort()
       this.receiving--
       this.inFlight.delete(req.packId)
       if (!alreadyOnDisk) this.reserved -= req.size

@@ -46,6 +46,23 @@ describe('holder', () => {
     expect(h.info()).toMatchObject({ used: pack.length, domain: 'room-1' })
   })
 
+  it('a transfer that breaks off leaves nothing behind, not even a temporary file', async () => {
+    const h = await make()
+    async function * broken (): AsyncIterable<Uint8Array> {
+      yield pack.subarray(0, 100)
+      throw new Error('stream reset')
+    }
+    await expect(h.receive(req(alice), broken())).rejects.toThrow('stream reset')
+    const dir = (h as unknown as { options: { dir: string } }).options.dir
+    expect(readdirSync(join(dir, 'store', 'tmp'))).toEqual([])
+    expect(h.isHeld(id)).toBe(false)
+    expect(h.info().used).toBe(0)
+    // In several pieces, it lands.
+    async function * pieces (): AsyncIterable<Uint8Array> { for (let o = 0; o < pack.length; o += 97) yield pack.subarray(o, o + 97) }
+    expect(await h.receive(req(alice), pieces())).toBe('durable')
+    expect(Buffer.from((await h.read(id))!)).toEqual(pack)
+  })
+
   it('refuses what exceeds its quota before any byte flows', async () => {
     const h = await make(100)
     expect(h.admit(req(alice))).toBe('quota-exceeded')
