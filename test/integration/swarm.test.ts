@@ -4,6 +4,7 @@
 // peers, also when a holder serves flipped bytes.
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { backup } from '../../daemon/archiver.js'
 import { check } from '../../daemon/checker.js'
@@ -108,6 +109,15 @@ describe('swarm replication', () => {
       expect(new Set(where)).toEqual(new Set(expected))
     }
     expect(ownerStore.degradedPacks()).toEqual([])
+
+    // Holders announce what they hold: the DHT names the holders of a pack.
+    const somePack = [...ids][0]!
+    const expectedHolders = new Set(peers.filter((_, i) => onDisk[i]!.has(somePack)).map(p => p.peerId))
+    await vi.waitFor(async () => {
+      const found = new Set<string>()
+      for await (const prov of peers[0]!.node.libp2p.contentRouting.findProviders(CID.parse(somePack), { signal: AbortSignal.timeout(5000) })) found.add(prov.id.toString())
+      for (const h of expectedHolders) expect(found.has(h)).toBe(true)
+    }, { timeout: 30_000, interval: 500 })
 
     // The signed root record is also in the DHT, readable from any peer.
     const envelope = decodeEnvelope(await peers[2]!.node.libp2p.contentRouting.get(dhtRecordKey(rootRecordKey(o.keys.ownerId)), { signal: AbortSignal.timeout(10_000) }))
