@@ -19,7 +19,6 @@ import type { ContentRef, Node, Snapshot, Summary } from './repository/pb/repo.j
 import { defaultSnapshotFields } from './repository/repository.js'
 import type { FileCacheEntry } from './repository/state-db.js'
 import type { Repository } from './repository/repository.js'
-import { hex } from './repository/blob.js'
 
 export interface BackupOptions {
   /** Absolute paths to back up. */
@@ -453,4 +452,3 @@ export function joinPath (dir: Buffer, name: Buffer): Buffer {
   return dir.byteLength > 0 && dir[dir.byteLength - 1] === 0x2f ? Buffer.concat([dir, name]) : Buffer.concat([dir, Buffer.from('/'), name])
 }
 
-export { hex }

@@ -3,7 +3,7 @@
 // pack → root record. A crash at any point leaves the previous root readable; packs already
 // durable are recorded in the state DB and reused by the next run.
 import { hostname } from 'node:os'
-import { isPackId, packIdOf } from '../../protocol/ids.js'
+import { isPackId } from '../../protocol/ids.js'
 import { open, seal } from '../crypto/aead.js'
 import { verifySignature } from '../crypto/keys.js'
 import { CorruptObjectError, IntegrityError, InvalidArgumentError, ObjectNotFoundError, SnapshotNotFoundError, UnsupportedVersionError } from '../errors.js'
@@ -14,7 +14,7 @@ import {
   AAD_ROOT_PAYLOAD, BLOB_MAX_SIZE, INDEX_FORMAT_VERSION, PACK_MAX_ENTRIES, PACK_MAX_SIZE, MANIFEST_FORMAT_VERSION, PACK_TARGET_SIZE, ROOT_FORMAT_VERSION,
   ROOT_SIGNATURE_CONTEXT, SNAPSHOT_FORMAT_VERSION, rootRecordKey
 } from './constants.js'
-import { PackWriter, packHeaderOf, readPackHeader } from './pack.js'
+import { PackWriter, readPackHeader } from './pack.js'
 import type { FinishedPack } from './pack.js'
 import { BlobType, Index, Manifest, RootPayload, RootRecord, Snapshot, Tree } from './pb/repo.js'
 import type { BlobRef } from './pb/repo.js'
@@ -446,4 +446,3 @@ export function defaultSnapshotFields (): Pick<Snapshot, 'hostname' | 'timeNs'> 
   return { hostname: hostname(), timeNs: BigInt(Date.now()) * 1_000_000n }
 }
 
-export { packIdOf, packHeaderOf }
