@@ -62,7 +62,10 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   repo.state.putMeta('backup_running', 1)
   repo.state.discardPendingFileCache()
   const a = new Archiver(repo, chunkerKey, options)
+  const sealedBefore = repo.stats.sealedBytes
   const rootTree = await a.saveRoots(roots)
+  await repo.flush()
+  a.summary.bytesStored = repo.stats.sealedBytes - sealedBefore
   a.flushFileCache()
   const all = await repo.listSnapshots()
   const hostname = options.hostname ?? defaultSnapshotFields().hostname
@@ -329,11 +332,9 @@ class Archiver {
       return { blob: new Uint8Array(0), hole: chunk.byteLength, length: 0 }
     }
     const id = this.repo.blobId(chunk)
-    const stored = await this.repo.saveBlob(BlobType.DATA, id, chunk)
-    if (stored > 0) {
+    if (await this.repo.saveBlob(BlobType.DATA, id, chunk)) {
       this.summary.blobsAdded++
       this.summary.bytesAdded += chunk.byteLength
-      this.summary.bytesStored += stored
     }
     return { blob: id, hole: 0, length: chunk.byteLength }
   }

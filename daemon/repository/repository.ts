@@ -14,6 +14,7 @@ import {
   AAD_ROOT_PAYLOAD, BLOB_MAX_SIZE, INDEX_FORMAT_VERSION, PACK_MAX_ENTRIES, PACK_MAX_SIZE, MANIFEST_FORMAT_VERSION, PACK_TARGET_SIZE, ROOT_FORMAT_VERSION,
   ROOT_SIGNATURE_CONTEXT, SNAPSHOT_FORMAT_VERSION, rootRecordKey
 } from './constants.js'
+import { BlobEncoder } from './encoder.js'
 import { PackWriter, readPackHeader } from './pack.js'
 import type { FinishedPack } from './pack.js'
 import { BlobType, Index, Manifest, RootPayload, RootRecord, Snapshot, Tree } from './pb/repo.js'
@@ -35,6 +36,8 @@ export interface RepositoryOptions {
   packTargetSize?: number
   /** Packs uploading at once (default 4). */
   uploadConcurrency?: number
+  /** Compress and seal large data blobs on a worker thread where available (default true). */
+  encoderThread?: boolean
 }
 
 export interface SnapshotInfo {
@@ -49,6 +52,10 @@ export interface CommitResult {
 }
 
 const MAX_INDEX_ENTRIES_PER_BLOB = 20_000
+/** Data blobs from this size go to the encoder thread (smaller ones cost more to send). */
+const OFFLOAD_MIN_SIZE = 64 * 1024
+/** Blobs on the encoder thread at once (bounds memory: at most 8 × 8 MiB plaintext). */
+const MAX_ENCODING = 8
 
 export class Repository {
   readonly backend: Backend
@@ -63,7 +70,10 @@ export class Repository {
   private readonly inflight = new Set<Promise<void>>()
   private uploadError: unknown
   /** Bytes and packs written since the counters were last read. */
-  stats = { packs: 0, storedBytes: 0 }
+  stats = { packs: 0, storedBytes: 0, sealedBytes: 0 }
+  private readonly encoder: BlobEncoder | undefined
+  /** Blobs on the encoder thread. */
+  private readonly encoding = new Set<Promise<void>>()
 
   constructor (backend: Backend, keys: RepositoryKeys, state: StateDb, options: RepositoryOptions = {}) {
     this.backend = backend
@@ -72,6 +82,7 @@ export class Repository {
     this.compression = options.compression ?? true
     this.packTarget = options.packTargetSize ?? PACK_TARGET_SIZE
     this.concurrency = options.uploadConcurrency ?? 4
+    this.encoder = options.encoderThread === false ? undefined : BlobEncoder.create(keys)
   }
 
   blobId (plaintext: Uint8Array): Buffer {
@@ -84,30 +95,50 @@ export class Repository {
   }
 
   /**
-   * Stores a blob unless it is already known. Returns the sealed bytes added (0 for a duplicate).
-   * Resolves quickly; the pack it lands in becomes durable later (see `flush`).
+   * Stores a blob unless it is already known; true when it was new. Resolves quickly: large data
+   * blobs are compressed and sealed on the encoder thread, and the pack they land in becomes
+   * durable later (see `flush`).
    */
-  async saveBlob (type: BlobType.DATA | BlobType.TREE, id: Uint8Array, plaintext: Uint8Array): Promise<number> {
+  async saveBlob (type: BlobType.DATA | BlobType.TREE, id: Uint8Array, plaintext: Uint8Array): Promise<boolean> {
     this.throwIfUploadFailed()
-    if (this.hasBlob(id)) return 0
-    let writer = this.writers.get(type)
-    if (writer === undefined) {
-      writer = new PackWriter(type)
-      this.writers.set(type, writer)
-    }
+    if (this.hasBlob(id)) return false
     if (plaintext.byteLength > BLOB_MAX_SIZE) {
       throw new InvalidArgumentError(`a ${type === BlobType.TREE ? 'directory listing' : 'blob'} of ${plaintext.byteLength} bytes exceeds the ${BLOB_MAX_SIZE}-byte limit`, {
         hint: 'split very large directories (hundreds of thousands of entries) into subfolders'
       })
     }
+    this.pending.add(hex(id))
+    const rawLength = plaintext.byteLength
+    if (type === BlobType.DATA && this.encoder !== undefined && rawLength >= OFFLOAD_MIN_SIZE) {
+      while (this.encoding.size >= MAX_ENCODING) await Promise.race(this.encoding)
+      this.throwIfUploadFailed()
+      // The caller's bytes may be a view into a reused buffer: the worker gets its own copy.
+      const copy = Buffer.allocUnsafeSlow(rawLength)
+      copy.set(plaintext)
+      const p: Promise<void> = this.encoder.encode(id, copy, this.compression)
+        .then(async (enc) => { await this.addSealed(type, id, enc.sealed, rawLength, enc.compressed) })
+        .catch((err: unknown) => { this.uploadError ??= err })
+        .finally(() => { this.encoding.delete(p) })
+      this.encoding.add(p)
+      return true
+    }
     const { sealed, compressed } = encodeBlob(this.keys, id, plaintext, this.compression)
+    await this.addSealed(type, id, sealed, rawLength, compressed)
+    return true
+  }
+
+  private async addSealed (type: BlobType, id: Uint8Array, sealed: Buffer, rawLength: number, compressed: boolean): Promise<void> {
+    let writer = this.writers.get(type)
+    if (writer === undefined) {
+      writer = new PackWriter(type)
+      this.writers.set(type, writer)
+    }
     // Keep every pack under PACK_MAX_SIZE: a big blob does not join an already full-ish pack.
     if (writer.count > 0 && writer.byteLength + sealed.byteLength > PACK_MAX_SIZE / 2) await this.finishWriter(writer)
-    writer.add(id, type, sealed, plaintext.byteLength, compressed)
-    this.pending.add(hex(id))
+    writer.add(id, type, sealed, rawLength, compressed)
+    this.stats.sealedBytes += sealed.byteLength
     // The entry cap bounds memory (and header size) for packs of many tiny blobs.
     if (writer.byteLength >= this.packTarget || writer.count >= PACK_MAX_ENTRIES) await this.finishWriter(writer)
-    return sealed.byteLength
   }
 
   private async finishWriter (writer: PackWriter): Promise<void> {
@@ -136,6 +167,7 @@ export class Repository {
 
   /** Finishes open packs and waits until every blob saved so far is durable. */
   async flush (): Promise<void> {
+    while (this.encoding.size > 0) await Promise.race(this.encoding)
     for (const writer of this.writers.values()) await this.finishWriter(writer)
     while (this.inflight.size > 0) await Promise.race(this.inflight)
     this.throwIfUploadFailed()
@@ -350,7 +382,9 @@ export class Repository {
   }
 
   async close (): Promise<void> {
+    await Promise.allSettled([...this.encoding])
     await Promise.allSettled([...this.inflight])
+    await this.encoder?.close()
   }
 }
 
