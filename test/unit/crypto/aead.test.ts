@@ -39,6 +39,13 @@ describe('aead', () => {
     expect(a).not.toEqual(b)
   })
 
+  it('never repeats a nonce, also across refills of the nonce pool', () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 10_000; i++) seen.add(seal(key, Buffer.of(1)).subarray(0, 12).toString('hex'))
+    expect(seen.size).toBe(10_000)
+    expect(seen.has('0'.repeat(24))).toBe(false)
+  })
+
   it('rejects every single flipped bit position in nonce, ciphertext and tag', () => {
     const aad = Buffer.from('context')
     const sealed = seal(key, Buffer.from('a short message of forty bytes, exactly'), aad)
