@@ -133,13 +133,12 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     if (packIdOf(bytes) !== id) throw new IntegrityError(`bytes do not hash to pack ${id}`, [id])
     const acks = this.holdersOf(id)
     if (acks.length >= this.replicas) return
-    // No copy: the bytes are only read until put resolves, and the holders keep their own.
-    const copy = bytes
+    // No copy of `bytes`: they are only read until put resolves, and the holders keep their own.
     const exclude = new Set<string>(acks)
     const reasons: string[] = []
     for (let round = 0, waits = 0; round < 4 && acks.length < this.replicas; round++) {
       const candidates = await this.candidates(options.signal)
-      const placement = choosePlacement(id, copy.byteLength, candidates, { replicas: this.replicas - acks.length, owner: this.t.self, exclude })
+      const placement = choosePlacement(id, bytes.byteLength, candidates, { replicas: this.replicas - acks.length, owner: this.t.self, exclude })
       if (placement.holders.length === 0) {
         // Nobody eligible right now (a peer reconnecting, info answers slow under load): look
         // again for a while before giving up, unless some holders already took the pack.
@@ -153,7 +152,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
         options.signal?.throwIfAborted()
         continue
       }
-      const results = await Promise.allSettled(placement.holders.map(async (peer) => ({ peer, status: await this.putWithRetry(peer, id, copy, options) })))
+      const results = await Promise.allSettled(placement.holders.map(async (peer) => ({ peer, status: await this.putWithRetry(peer, id, bytes, options) })))
       for (const [i, r] of results.entries()) {
         const peer = placement.holders[i]!
         exclude.add(peer)
@@ -173,7 +172,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
       })
     }
     this.db.transaction(() => {
-      this.db.prepare('INSERT OR REPLACE INTO packs VALUES (?, ?, ?)').run(id, copy.byteLength, this.replicas)
+      this.db.prepare('INSERT OR REPLACE INTO packs VALUES (?, ?, ?)').run(id, bytes.byteLength, this.replicas)
       for (const peer of acks) this.db.prepare('INSERT OR IGNORE INTO holders VALUES (?, ?)').run(id, peer)
     })()
     if (acks.length < this.replicas) this.emit('degraded', { packId: id, holders: [...acks], wanted: this.replicas })
