@@ -16,6 +16,7 @@ import { PACK_MAX_SIZE } from './repository/constants.js'
 import { NodeType } from './repository/pb/repo.js'
 import type { Node } from './repository/pb/repo.js'
 import type { Repository, SnapshotInfo } from './repository/repository.js'
+import type { BlobLoc } from './repository/state-db.js'
 
 export interface RestoreOptions {
   /** Only these paths inside the snapshot (and what is below them), e.g. "/home/alice/Documents". */
@@ -66,6 +67,8 @@ class Restorer {
   private readonly packs = new Map<string, Buffer>()
   private readonly badPacks = new Map<string, string>()
   private readonly inflight = new Map<string, Promise<Buffer>>()
+  /** Blob locations of the folder being restored, by ID bytes (latin1). */
+  private readonly locs = new Map<string, BlobLoc>()
   private readonly cacheSize: number
   private readonly links = new Map<string, Buffer>()
   private readonly include: Buffer[] | undefined
@@ -208,7 +211,7 @@ class Restorer {
 
   /** A verified blob, read from a whole pack kept in a small LRU cache. */
   private async blob (id: Uint8Array): Promise<Buffer> {
-    const loc = this.repo.lookup(id)
+    const loc = this.locs.get(Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1')) ?? this.repo.lookup(id)
     if (loc === undefined) throw new ObjectNotFoundError(hex(id), { hint: 'the blob is in no known pack' })
     const pack = await this.pack(loc.pack)
     if (loc.offset + loc.length > pack.byteLength) throw new IntegrityError(`blob ${hex(id)} lies outside pack ${loc.pack}`, [loc.pack])
@@ -261,15 +264,19 @@ class Restorer {
     const window = this.options.prefetch ?? 4
     let started = 0
     const seen = new Set<string>()
+    // The locations looked up here are kept for the files of this folder (one lookup per blob).
+    this.locs.clear()
     for (const node of nodes) {
       if (node.type !== NodeType.FILE) continue
       for (const ref of node.content) {
         if (ref.blob.byteLength === 0) continue
         const loc = this.repo.lookup(ref.blob)
-        if (loc === undefined || seen.has(loc.pack)) continue
+        if (loc === undefined) continue
+        this.locs.set(Buffer.from(ref.blob.buffer, ref.blob.byteOffset, ref.blob.byteLength).toString('latin1'), loc)
+        if (seen.has(loc.pack)) continue
         seen.add(loc.pack)
         if (this.packs.has(loc.pack) || this.inflight.has(loc.pack) || this.badPacks.has(loc.pack)) continue
-        if (this.inflight.size >= window || started >= window) return
+        if (this.inflight.size >= window || started >= window) continue
         this.pack(loc.pack).catch(() => {}) // errors surface when a file needs the pack
         started++
       }
