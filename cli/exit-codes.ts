@@ -29,6 +29,8 @@ export const EXIT_CODES: ExitCode[] = [
   { code: 19, name: 'NoHolderError', meaning: 'no peer could store the data (none online, or all full)' },
   { code: 20, name: 'InvalidSwarmKeyError', meaning: 'the swarm key file is malformed' },
   { code: 21, name: 'InsecureKeyFileError', meaning: 'a key file is readable by others: chmod 600 it' },
+  { code: 22, name: 'DaemonNotRunningError', meaning: 'no daemon answers on the control socket: start `p2pbak daemon`' },
+  { code: 23, name: 'ShuttingDown', meaning: 'the daemon is stopping; the operation was stopped at a safe point' },
   { code: 130, name: 'Interrupted', meaning: 'stopped by Ctrl-C / SIGTERM' }
 ]
 

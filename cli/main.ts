@@ -3,18 +3,24 @@
 // control API (a later issue) take over `backup`, `restore` and friends, and these commands stay as
 // the offline mode, like `restic -r /path`.
 import { Command, CommanderError, Option } from 'commander'
-import { readFileSync } from 'node:fs'
+import { VERSION } from './version.js'
 import { resolve } from 'node:path'
 import { isP2pbakError } from '../daemon/errors.js'
 import { exitCodeFor, exitCodeTable, EXIT_INTERNAL } from './exit-codes.js'
 import { registerLocalCommands } from './commands/local.js'
 import { registerDemoCommand } from './commands/demo.js'
 import { registerConfigCommands } from './commands/config.js'
+import { registerInitCommands } from './commands/init.js'
+import { registerDaemonCommand } from './commands/daemon.js'
+import { registerBackupCommand } from './commands/backup.js'
+import { registerRestoreCommand } from './commands/restore.js'
+import { registerSnapshotCommands } from './commands/snapshots.js'
+import { registerCheckCommand } from './commands/check.js'
+import { registerKeyCommands } from './commands/key.js'
+import { registerStatusCommands } from './commands/status.js'
 import type { CliIo } from './io.js'
 
-// dist/cli/main.js and cli/main.ts sit at different depths below package.json.
-const packageJson = new URL(import.meta.url.includes('/dist/') ? '../../package.json' : '../package.json', import.meta.url)
-export const VERSION: string = (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version
+export { VERSION } from './version.js'
 
 export interface Cli {
   run: (argv: string[]) => Promise<number>
@@ -29,6 +35,7 @@ export function createCli (io: CliIo): Cli {
         .description('Peer-to-peer encrypted backup for an office.')
         .version(VERSION, '-V, --version')
         .addOption(new Option('--json', 'print machine-readable JSON instead of text'))
+        .addOption(new Option('-c, --config <file>', 'configuration file (default: $XDG_CONFIG_HOME/p2pbak/config.toml, or P2PBAK_CONFIG)'))
         .showHelpAfterError('(run with --help for usage)')
         .exitOverride()
         .configureOutput({
@@ -36,9 +43,17 @@ export function createCli (io: CliIo): Cli {
           writeErr: (s) => io.stderr.write(s)
         })
         .addHelpText('after', `\nExit codes:\n${exitCodeTable()}\n`)
-      registerLocalCommands(program, io)
+      registerStatusCommands(program, io)
+      registerInitCommands(program, io)
+      registerDaemonCommand(program, io)
+      registerBackupCommand(program, io)
+      registerSnapshotCommands(program, io)
+      registerRestoreCommand(program, io)
+      registerCheckCommand(program, io)
+      registerKeyCommands(program, io)
       registerDemoCommand(program, io)
       registerConfigCommands(program, io)
+      registerLocalCommands(program, io)
       try {
         await program.parseAsync(argv, { from: 'user' })
         return 0

@@ -7,9 +7,10 @@
 // readSync is ~3x faster than fs.promises on cached data (research/perf.md §6). The event loop is
 // given back between chunks so that pack uploads progress.
 import { createHash } from 'node:crypto'
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs'
+import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
+import picomatch from 'picomatch'
 import { InvalidArgumentError, P2pbakError } from './errors.js'
 import { readXattrs } from './fs/xattr.js'
 import { FileChunker, createChunkerParams } from './repository/chunker.js'
@@ -32,7 +33,18 @@ export interface BackupOptions {
   onProgress?: (p: BackupProgress) => void
   progressIntervalMs?: number
   signal?: AbortSignal
+  // Glob patterns (picomatch) of paths to leave out. A pattern without "/" matches a name at any
+  // depth ("*.tmp", "node_modules"); one with "/" matches the whole absolute path ("/home/*/cache",
+  // "**/build"). An excluded folder is not entered.
+  exclude?: string[]
+  /** Leave out the contents of folders holding a valid CACHEDIR.TAG (the tag file itself is kept). */
+  excludeCaches?: boolean
+  /** Do not enter folders on another filesystem than the backup path they are under (kept empty). */
+  oneFileSystem?: boolean
 }
+
+/** https://bford.info/cachedir/: a CACHEDIR.TAG must start with this line to count. */
+export const CACHEDIR_TAG_SIGNATURE = 'Signature: 8a477f597d28d172789f06886806bc55'
 
 export interface BackupProgress {
   filesDone: number
@@ -93,6 +105,31 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   return { snapshotId, summary }
 }
 
+const CACHEDIR_TAG = Buffer.from('CACHEDIR.TAG')
+
+function isCacheDir (dir: Buffer): boolean {
+  try {
+    const head = readFileSync(joinPath(dir, CACHEDIR_TAG)).subarray(0, CACHEDIR_TAG_SIGNATURE.length)
+    return head.toString('latin1') === CACHEDIR_TAG_SIGNATURE
+  } catch {
+    return false
+  }
+}
+
+/** One predicate for all exclude patterns; undefined when there are none. */
+export function compileExcludes (patterns: string[]): ((path: string) => boolean) | undefined {
+  if (patterns.length === 0) return undefined
+  const byName = patterns.filter(p => !p.includes('/'))
+  const byPath = patterns.filter(p => p.includes('/'))
+  const name = byName.length > 0 ? picomatch(byName, { dot: true }) : undefined
+  const full = byPath.length > 0 ? picomatch(byPath, { dot: true }) : undefined
+  return (path) => {
+    if (full?.(path) === true) return true
+    if (name === undefined) return false
+    return name(path.slice(path.lastIndexOf('/') + 1))
+  }
+}
+
 /** Absolute, resolved, de-duplicated, with paths inside another given path dropped. Sorted. */
 function normalizeRoots (paths: string[]): Buffer[] {
   for (const p of paths) {
@@ -122,8 +159,12 @@ class Archiver {
   private lastProgress = 0
   private currentPath = ''
   private readonly zero: Buffer
+  private readonly excluded: ((path: string) => boolean) | undefined
+  /** Device of the backup root being walked (one_file_system). */
+  private rootDev: bigint | undefined
 
   constructor (private readonly repo: Repository, chunkerKey: Uint8Array, private readonly options: BackupOptions) {
+    this.excluded = compileExcludes(options.exclude ?? [])
     const params = createChunkerParams(chunkerKey, options.chunkSizes)
     this.chunker = new FileChunker(params)
     this.minChunk = params.min
@@ -146,7 +187,10 @@ class Archiver {
       }
       node.real = true
     }
-    if (top.real) return await this.saveDir(Buffer.from('/')) // backing up "/" itself
+    if (top.real) { // backing up "/" itself
+      this.rootDev = this.lstat(Buffer.from('/'))?.dev
+      return await this.saveDir(Buffer.from('/'))
+    }
     return await this.saveSynthetic(top, Buffer.from('/'))
   }
 
@@ -156,7 +200,7 @@ class Archiver {
     for (const child of children) {
       const path = joinPath(dir, child.name)
       if (child.real) {
-        const node = await this.saveEntry(dir, child.name, this.repo.state.getDirCache(dir))
+        const node = await this.saveEntry(dir, child.name, this.repo.state.getDirCache(dir), true)
         if (node !== undefined) nodes.push(node)
         continue
       }
@@ -178,6 +222,9 @@ class Archiver {
       names = []
     }
     names.sort(Buffer.compare)
+    if (this.options.excludeCaches === true && names.some(n => n.equals(CACHEDIR_TAG)) && isCacheDir(dir)) {
+      names = names.filter(n => n.equals(CACHEDIR_TAG))
+    }
     const cache = this.repo.state.getDirCache(dir)
     const nodes: TreeEntry[] = []
     for (const name of names) {
@@ -205,10 +252,12 @@ class Archiver {
     }
   }
 
-  private async saveEntry (dir: Buffer, name: Buffer, cache: Map<string, FileCacheEntry>): Promise<TreeEntry | undefined> {
+  private async saveEntry (dir: Buffer, name: Buffer, cache: Map<string, FileCacheEntry>, root = false): Promise<TreeEntry | undefined> {
     const path = joinPath(dir, name)
+    if (this.excluded?.(path.toString()) === true) return undefined
     const st = this.lstat(path)
     if (st === undefined) return undefined
+    if (root) this.rootDev = st.dev
     this.currentPath = path.toString()
     if (st.isFile()) {
       const node = await this.saveFile(dir, name, st, cache.get(name.toString('latin1')))
@@ -221,7 +270,9 @@ class Archiver {
     if (st.isDirectory()) {
       const node = baseNode(name, NodeType.DIR, st)
       node.xattrs = this.xattrs(path)
-      node.subtree = await this.saveDir(path)
+      node.subtree = this.options.oneFileSystem === true && this.rootDev !== undefined && st.dev !== this.rootDev
+        ? await this.saveTree([]) // a mount point: kept, empty, as restic does
+        : await this.saveDir(path)
       return node
     }
     if (st.isSymbolicLink()) {
@@ -312,6 +363,7 @@ class Archiver {
         for (;;) {
           const r = it.next()
           if (r.done === true) { read = r.value; break }
+          this.options.signal?.throwIfAborted() // a checkpoint between chunks: large files stop quickly too
           refs.push(await this.saveChunk(r.value.chunk, sparse))
           this.summary.bytesRead += r.value.chunk.byteLength
         }
@@ -319,6 +371,7 @@ class Archiver {
       if (size < this.minChunk) this.summary.bytesRead += read
       if (read !== size) this.warnings.push({ path: path.toString(), message: `changed size while being read (${size} → ${read} bytes); stored what was read` })
     } catch (err) {
+      if (this.options.signal?.aborted === true) throw err // stopping, not a problem with this file
       this.warn(path, err)
       return undefined
     } finally {

@@ -10,7 +10,8 @@ import {
   recoveryKeyToMasterKey, unwrapKeyFile, writeKeyFile
 } from './crypto/index.js'
 import type { KdfOptions, KeyFileJson, OwnerKeys } from './crypto/index.js'
-import { AlreadyExistsError, InvalidArgumentError, IntegrityError, LockedError, NotInitializedError } from './errors.js'
+import { AlreadyExistsError, CorruptObjectError, InvalidArgumentError, IntegrityError, LockedError, NotInitializedError } from './errors.js'
+import { readPrivateFile, writeNewFileAtomic } from './swarm/swarm-key.js'
 import { fsyncDir } from './fs/atomic.js'
 import { Repository } from './repository/repository.js'
 import type { RepositoryOptions } from './repository/repository.js'
@@ -20,6 +21,29 @@ import type { Backend } from './store/types.js'
 export const KEY_FILE_NAME = 'keyfile.json'
 export const STATE_DB_NAME = 'state.db'
 export const LOCK_FILE_NAME = 'lock'
+/**
+ * The unattended key: the master key itself, mode 0600, so the daemon can back up after a reboot
+ * without anyone typing the passphrase (docs/keys.md §unattended). The passphrase protects the copy
+ * stored in the swarm; this file is protected like an SSH private key.
+ */
+export const UNATTENDED_KEY_FILE_NAME = 'owner.key'
+const UNATTENDED_KEY_PREFIX = 'p2pbak-master-key-v1:'
+
+export function writeUnattendedKey (stateDir: string, masterKey: Uint8Array): void {
+  writeNewFileAtomic(join(stateDir, UNATTENDED_KEY_FILE_NAME), UNATTENDED_KEY_PREFIX + Buffer.from(masterKey).toString('base64') + '\n')
+}
+
+/** The unattended master key, or undefined when the state directory has none. */
+export function readUnattendedKey (stateDir: string): Uint8Array | undefined {
+  const path = join(stateDir, UNATTENDED_KEY_FILE_NAME)
+  if (!existsSync(path)) return undefined
+  const text = readPrivateFile(path, `no unattended key at ${path}`, '').toString('utf8').trim()
+  const key = text.startsWith(UNATTENDED_KEY_PREFIX) ? Buffer.from(text.slice(UNATTENDED_KEY_PREFIX.length), 'base64') : undefined
+  if (key?.byteLength !== 32) {
+    throw new CorruptObjectError(`${path} is not a p2pbak master key`, { hint: 'put back a good copy from a backup of the state directory; your data is safe and can always be restored with the passphrase or recovery key' })
+  }
+  return key
+}
 
 /** Record key of an owner's wrapped master key: "key-" + hex(SHA-256(name))[0..40]. */
 export function keyRecordKey (ownerName: string): string {
@@ -28,10 +52,13 @@ export function keyRecordKey (ownerName: string): string {
 
 export interface InitOwnerOptions {
   stateDir: string
-  backend: Backend
+  /** Where the key record goes (and where the name is checked); without it, only the local files are written. */
+  backend?: Backend
   ownerName: string
   passphrase: string
   kdf?: KdfOptions
+  /** Also write the unattended key (the daemon's way to open the owner). Default false. */
+  unattended?: boolean
 }
 
 export interface InitOwnerResult {
@@ -47,7 +74,7 @@ export async function initOwner (options: InitOwnerOptions): Promise<InitOwnerRe
     throw new AlreadyExistsError(`${options.stateDir} already holds an owner`, { hint: 'use another state directory, or keep using this owner' })
   }
   const recordKey = keyRecordKey(options.ownerName)
-  if (await options.backend.getRecord(recordKey) !== undefined) {
+  if (options.backend !== undefined && await options.backend.getRecord(recordKey) !== undefined) {
     throw new AlreadyExistsError(`the owner name "${options.ownerName}" is already taken in this repository`, {
       hint: 'choose another name, or restore that owner with its passphrase or recovery key'
     })
@@ -56,7 +83,8 @@ export async function initOwner (options: InitOwnerOptions): Promise<InitOwnerRe
   // Repository first: if the local write fails, a retry finds the name taken by itself only via the
   // record, so write the local copy first and the shared record second.
   writeKeyFile(keyPath, keyFile)
-  await options.backend.putRecord(recordKey, encodeKeyFile(keyFile))
+  if (options.unattended === true) writeUnattendedKey(options.stateDir, masterKey)
+  await options.backend?.putRecord(recordKey, encodeKeyFile(keyFile))
   const keys = deriveKeys(masterKey)
   return { ownerId: keys.ownerId, recoveryKey: masterKeyToRecoveryKey(masterKey) }
 }
@@ -64,9 +92,10 @@ export async function initOwner (options: InitOwnerOptions): Promise<InitOwnerRe
 export interface OpenOwnerOptions {
   stateDir: string
   backend: Backend
-  /** One of passphrase or recoveryKey. */
+  /** One of passphrase, recoveryKey or masterKey (the unattended key). */
   passphrase?: string
   recoveryKey?: string
+  masterKey?: Uint8Array
   /** Needed on a fresh state directory with a passphrase: finds the key record by name. */
   ownerName?: string
   repository?: RepositoryOptions
@@ -75,18 +104,22 @@ export interface OpenOwnerOptions {
 export interface Owner {
   name: string
   keys: OwnerKeys
+  /** The key file (wrapped master key) this owner was opened with, when there is one. */
+  keyFile: KeyFileJson | undefined
   repo: Repository
   close: () => Promise<void>
 }
 
 export async function openOwner (options: OpenOwnerOptions): Promise<Owner> {
-  if ((options.passphrase === undefined) === (options.recoveryKey === undefined)) {
+  if ([options.passphrase, options.recoveryKey, options.masterKey].filter(x => x !== undefined).length !== 1) {
     throw new InvalidArgumentError('give either a passphrase or a recovery key', { hint: 'use --password-file (or P2PBAK_PASSWORD), or --recovery-key' })
   }
   mkdirSync(options.stateDir, { recursive: true, mode: 0o700 })
   const keyFile = await findKeyFile(options)
   let master: Uint8Array
-  if (options.recoveryKey !== undefined) {
+  if (options.masterKey !== undefined) {
+    master = options.masterKey
+  } else if (options.recoveryKey !== undefined) {
     master = recoveryKeyToMasterKey(options.recoveryKey)
   } else {
     if (keyFile === undefined) {
@@ -117,6 +150,7 @@ export async function openOwner (options: OpenOwnerOptions): Promise<Owner> {
     return {
       name: keyFile?.owner ?? '',
       keys,
+      keyFile,
       repo,
       close: async () => {
         await repo.close()

@@ -10,7 +10,8 @@ export function registerConfigCommands (program: Command, io: CliIo): void {
     .description('print the effective configuration (defaults < file < environment), or what is wrong with it')
     .option('-c, --config <file>', 'configuration file (default: $XDG_CONFIG_HOME/p2pbak/config.toml, or P2PBAK_CONFIG)')
     .action((o: { config?: string }) => {
-      const cfg = loadConfig({ file: o.config ?? io.env.P2PBAK_CONFIG, env: io.env, requireFile: o.config !== undefined })
+      const file = o.config ?? program.opts<{ config?: string }>().config
+      const cfg = loadConfig({ file: file ?? io.env.P2PBAK_CONFIG, env: io.env, requireFile: file !== undefined })
       const json = program.opts<{ json?: boolean }>().json === true
       io.stdout.write(json ? JSON.stringify(cfg, null, 2) + '\n' : renderConfigToml(cfg, { env: io.env }))
     })

@@ -1,86 +1,116 @@
-// `p2pbak demo [paths…]`: the README's main command. Until the daemon exists, it shows the
-// engine's whole round trip on a real folder in a temporary place: create an owner, back up,
-// back up again unchanged (nothing re-read), restore into a fresh folder, compare byte for byte,
-// verify every pack, restore again from the recovery key alone on a fresh state folder, clean up.
+// `p2pbak demo [paths…]`: the README's main command. A small office of daemons on 127.0.0.1, each
+// a separate process of this binary, in a temporary folder: alice's daemon backs up a real folder
+// (default: this project's sources) to her colleagues, `status` is shown, one colleague's machine
+// goes away for good, the damage shows in `status`, and the files are restored from the survivors
+// into a fresh folder and compared byte for byte. Then everything is cleaned up.
 import type { Command } from 'commander'
-import { mkdtempSync, rmSync, existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { backup } from '../../daemon/archiver.js'
-import { check } from '../../daemon/checker.js'
 import { P2pbakError } from '../../daemon/errors.js'
-import { initOwner, openOwner } from '../../daemon/owner.js'
-import { restore } from '../../daemon/restorer.js'
-import { openDirBackend } from '../../daemon/store/index.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
 import { formatBytes } from '../format.js'
+import { globals } from '../context.js'
 import type { CliIo } from '../io.js'
+import { Office, waitFor } from '../office.js'
+import { renderStatus } from './status.js'
 
 export class DemoFailedError extends P2pbakError {
   override name = 'CheckFailedError'
 }
 
 function projectRoot (): string {
-  // dist/cli/commands/demo.js or cli/commands/demo.ts
   let dir = dirname(fileURLToPath(import.meta.url))
   while (!existsSync(join(dir, 'package.json')) && dir !== '/') dir = dirname(dir)
   return dir
 }
 
+/** How long the demo office waits before a silent peer counts as gone (days in a real office). */
+const DEMO_GONE_AFTER = '8s'
+
 export function registerDemoCommand (program: Command, io: CliIo): void {
   program.command('demo')
-    .description('show a backup → restore → verify round trip on a folder (default: this project\'s sources), in a temporary place')
-    .argument('[paths...]', 'folders to use (they are only read)')
-    .option('--keep', 'keep the temporary folder for inspection')
-    .action(async (paths: string[], o: { keep?: boolean }) => {
+    .description('run a demo office of daemons on 127.0.0.1: back up, lose a peer, see it in status, restore, verify (about a minute)')
+    .argument('[paths...]', 'folders to back up (they are only read; default: this project\'s sources)')
+    .option('--peers <n>', 'colleagues\' machines besides alice\'s (at least 3)', '4')
+    .option('--keep', 'keep the temporary folder (daemons\' logs, configs, state) for inspection')
+    .action(async (paths: string[], o: { peers: string, keep?: boolean }) => {
       const root = projectRoot()
       const sources = paths.length > 0
         ? paths.map(p => resolve(io.cwd, p))
-        : ['cli', 'config', 'daemon', 'docs', 'protocol', 'test'].map(d => join(root, d)).filter(existsSync)
+        : ['cli', 'config', 'daemon', 'docs', 'protocol', 'test', 'bench'].map(d => join(root, d)).filter(existsSync)
+      const colleagues = Math.max(3, Number.parseInt(o.peers, 10) || 4)
       const work = mkdtempSync(join(tmpdir(), 'p2pbak-demo-'))
+      const t0 = Date.now()
       const say = (s: string): void => { io.stdout.write(s + '\n') }
-      const passphrase = 'demo passphrase'
+      const step = (n: number, s: string): void => { say(`\n[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${n}. ${s}`) }
+      const office = new Office({ root: work })
       try {
-        say(`p2pbak demo in ${work}`)
-        say(`sources: ${sources.join(', ')}`)
-        const repoDir = join(work, 'repo')
-        const backend = openDirBackend(repoDir, { create: true })
-        const init = await initOwner({ stateDir: join(work, 'state'), backend, ownerName: 'demo', passphrase })
-        say(`1. created owner "demo" (${init.ownerId}); recovery key: ${init.recoveryKey.split(' ').slice(0, 3).join(' ')} …`)
-        let owner = await openOwner({ stateDir: join(work, 'state'), backend, passphrase })
-        const t0 = Date.now()
-        const first = await backup(owner.repo, owner.keys.chunkerKey, { paths: sources, owner: 'demo' })
-        const s = first.summary
-        say(`2. backup ${first.snapshotId.slice(0, 8)}: ${s.totalFiles} files, ${formatBytes(s.totalBytes)} → ${formatBytes(s.bytesStored)} stored in ${s.packsAdded} packs (${Date.now() - t0} ms)`)
-        const t1 = Date.now()
-        const second = await backup(owner.repo, owner.keys.chunkerKey, { paths: sources, owner: 'demo' })
-        say(`3. unchanged backup ${second.snapshotId.slice(0, 8)}: ${second.summary.filesUnmodified} files unmodified, ${formatBytes(second.summary.bytesRead)} read, ${formatBytes(second.summary.bytesAdded)} added (${Date.now() - t1} ms)`)
-        const target = join(work, 'restore')
-        const t2 = Date.now()
-        const snap = await owner.repo.findSnapshot('latest')
-        const r = await restore(owner.repo, snap, target)
-        say(`4. restored ${r.files} files, ${formatBytes(r.bytes)} into ${target} (${Date.now() - t2} ms)`)
+        say(`p2pbak demo office in ${work}`)
+        step(1, `starting ${colleagues + 1} daemons on 127.0.0.1 (alice's laptop and ${colleagues} colleagues' machines), r = 3 copies of every pack`)
+        const cfg = { repair: { goneAfter: DEMO_GONE_AFTER }, backup: { paths: sources } }
+        const alice = await office.addMachine('alice', { owner: 'alice', passphrase: 'correct horse battery staple', config: cfg })
+        await office.start(alice)
+        const names = ['bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan']
+        const peers = []
+        for (let i = 0; i < colleagues; i++) {
+          const name = names[i] ?? `peer${i}`
+          peers.push(await office.addMachine(name, { config: { repair: { goneAfter: DEMO_GONE_AFTER }, storage: { domain: `desk-${i % 3}` } }, bootstrap: [alice] }))
+        }
+        await Promise.all(peers.map(async m => await office.start(m)))
+        await waitFor(async () => ((await alice.client.status()).swarm.online >= colleagues ? true : undefined), 30_000, 'every peer to connect')
+        say(`   all connected; alice is ${alice.peerId}`)
+
+        step(2, `alice backs up ${sources.length} folder(s): ${sources.join(', ')}`)
+        const b = await alice.client.backup({})
+        const s = b.summary
+        say(`   snapshot ${b.snapshot.slice(0, 8)}: ${s.totalFiles} files, ${formatBytes(s.totalBytes)} → ${formatBytes(s.bytesStored)} encrypted in ${s.packsAdded} packs, each on 3 colleagues' machines (${(s.durationMs / 1000).toFixed(1)} s)`)
+        const again = await alice.client.backup({})
+        say(`   backed up again: ${again.summary.filesUnmodified} files unchanged, ${formatBytes(again.summary.bytesAdded)} new data (${(again.summary.durationMs / 1000).toFixed(1)} s)`)
+
+        step(3, 'p2pbak status on alice\'s laptop')
+        const st = await waitFor(async () => { const x = await alice.client.status(); return x.owner?.restorable !== null ? x : undefined }, 30_000, 'status to be computed')
+        io.stdout.write(indent(renderStatus(st)))
+
+        // The colleague who holds the most of alice's packs, so the loss shows.
+        const held = new Map((await alice.client.peers()).map(r => [r.peerId, r.heldForUs]))
+        const victim = [...peers].sort((x, y) => (held.get(y.peerId) ?? 0) - (held.get(x.peerId) ?? 0))[0]!
+        step(4, `${victim.name}'s machine is switched off for good (SIGKILL); after ${DEMO_GONE_AFTER} without it, its copies count as gone`)
+        await office.stop(victim, 'SIGKILL')
+        const after = await waitFor(async () => {
+          const x = await alice.client.status()
+          return x.swarm.gone >= 1 ? x : undefined
+        }, 60_000, `${victim.name} to count as gone`)
+        io.stdout.write(indent(renderStatus(after)))
+        const p = after.owner!.packs
+        say(`   → ${p.degraded + p.atRisk} of ${p.total} packs lost a copy; every file is still restorable from the survivors.`)
+        say('     (Rebuilding the missing copies by the survivors comes with the repair feature; until then status shows the degraded count.)')
+
+        step(5, 'alice restores the latest snapshot from her colleagues into a fresh folder')
+        const target = join(work, 'restored')
+        const r = await alice.client.restore({ snapshot: 'latest', target })
+        say(`   restored ${r.files} files, ${r.dirs} folders, ${formatBytes(r.bytes)}`)
         const diffs = sources.flatMap(src => compareTrees(src, join(target, src)))
-        if (diffs.length > 0) throw new DemoFailedError(`restore differs from the source: ${diffs.slice(0, 5).map(d => `${d.path} (${d.what})`).join(', ')}`)
-        say('5. compared byte for byte with the sources (content, modes, times, links, xattrs): identical')
-        const report = await check(owner.repo, { readData: true })
-        if (!report.ok) throw new DemoFailedError(`check found problems: ${report.problems.map(p => p.message).join('; ')}`)
-        say(`6. check --read-data: ${report.packs} packs, ${report.blobs} blobs, ${formatBytes(report.bytesRead)} verified, no problems`)
-        await owner.close()
-        // A lost laptop, in miniature: only the repository and the recovery key.
-        owner = await openOwner({ stateDir: join(work, 'fresh-state'), backend, recoveryKey: init.recoveryKey })
-        const target2 = join(work, 'restore-from-recovery-key')
-        await restore(owner.repo, await owner.repo.findSnapshot('latest'), target2)
-        const diffs2 = sources.flatMap(src => compareTrees(src, join(target2, src)))
-        if (diffs2.length > 0) throw new DemoFailedError('restore with the recovery key differs from the source')
-        say('7. fresh state folder + recovery key only: restored and identical')
-        await owner.close()
-        await backend.close()
-        say('demo finished: all good')
+        if (diffs.length > 0) throw new DemoFailedError(`the restore differs from the source: ${diffs.slice(0, 5).map(d => `${d.path} (${d.what})`).join(', ')}`)
+        say('   compared byte for byte with the originals (content, modes, times, links, xattrs): identical')
+
+        step(6, 'alice verifies every pack from the peers (check --read-data)')
+        const c = await alice.client.check({ readData: true })
+        if (!c.ok) throw new DemoFailedError(`check found problems: ${c.problems.map(x => x.message).join('; ')}`)
+        say(`   ${c.packs} packs, ${c.blobs} blobs, ${formatBytes(c.bytesRead)} fetched and verified: no problems`)
+
+        await office.stopAll()
+        say(`\ndemo finished in ${((Date.now() - t0) / 1000).toFixed(0)} s: backed up, lost a machine, restored, verified. All good.`)
+        if (globals(program).json === true) io.stdout.write(JSON.stringify({ ok: true, snapshot: b.snapshot, files: s.totalFiles, degraded: p.degraded + p.atRisk }) + '\n')
       } finally {
-        if (o.keep === true) say(`kept ${work}`)
+        await office.stopAll().catch(() => {})
+        if (o.keep === true) say(`kept ${work} (each machine's daemon.log, config.toml and state/)`)
         else rmSync(work, { recursive: true, force: true })
       }
     })
+}
+
+function indent (text: string): string {
+  return text.split('\n').map(l => (l === '' ? l : '   ' + l)).join('\n')
 }

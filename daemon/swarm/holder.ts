@@ -65,6 +65,9 @@ export class Holder {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS held (pack TEXT PRIMARY KEY, size INTEGER NOT NULL, received INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS claims (pack TEXT NOT NULL, owner BLOB NOT NULL, PRIMARY KEY (pack, owner)) WITHOUT ROWID;`)
+    // Schema 2: who sent each claim (for `p2pbak peers`: bytes we hold for them).
+    const cols = (this.db.prepare('PRAGMA table_info(claims)').all() as Array<{ name: string }>).map(c => c.name)
+    if (!cols.includes('sender')) this.db.exec("ALTER TABLE claims ADD COLUMN sender TEXT NOT NULL DEFAULT ''")
     this.used = this.sumHeld()
   }
 
@@ -150,7 +153,7 @@ export class Holder {
       }
       this.db.transaction(() => {
         if (this.db.prepare('INSERT OR IGNORE INTO held VALUES (?, ?, ?)').run(req.packId, req.size, Date.now()).changes > 0) this.used += req.size
-        this.db.prepare('INSERT OR IGNORE INTO claims VALUES (?, ?)').run(req.packId, Buffer.from(req.ownerKey))
+        this.db.prepare('INSERT OR IGNORE INTO claims (pack, owner, sender) VALUES (?, ?, ?)').run(req.packId, Buffer.from(req.ownerKey), req.from)
       })()
       return 'durable'
     } catch (err) {
@@ -215,6 +218,12 @@ export class Holder {
   }
 
   /** Every held pack ID (for announcing them in the DHT). */
+  /** Bytes held per peer that sent them (a pack claimed by several counts for each). */
+  bytesBySender (): Map<string, number> {
+    const rows = this.db.prepare('SELECT c.sender, SUM(h.size) AS bytes FROM claims c JOIN held h ON h.pack = c.pack GROUP BY c.sender').all() as Array<{ sender: string, bytes: number }>
+    return new Map(rows.map(r => [r.sender, r.bytes]))
+  }
+
   heldPacks (): string[] {
     return this.db.prepare('SELECT pack FROM held').pluck().all() as string[]
   }

@@ -26,6 +26,8 @@ export interface SwarmPeerOptions {
   stateDir: string
   /** Per-message timeout of the wire protocols (tests shorten it). */
   messageTimeoutMs?: number
+  /** Awaited before each frame of an outgoing pack (the bandwidth limit). */
+  pace?: (bytes: number, signal?: AbortSignal) => Promise<void>
 }
 
 export interface SwarmPeer {
@@ -86,7 +88,7 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
     onlinePeers: () => libp2p.getPeers().map(p => p.toString()),
     info: async (p, o) => await getInfo(libp2p, peer(p), o),
     putPack: async (p, packId, bytes, ownerKey, o) => {
-      const { status } = await putPack(libp2p, peer(p), { packId, bytes, ownerKey }, o)
+      const { status } = await putPack(libp2p, peer(p), { packId, bytes, ownerKey }, { ...o, ...(options.pace === undefined ? {} : { pace: options.pace }) })
       return status === 'already-held' ? 'durable' : status
     },
     getPack: async (p, packId, o) => await getPack(libp2p, peer(p), packId, undefined, o),

@@ -121,15 +121,39 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     return this.db.prepare('SELECT peer FROM holders WHERE pack = ?').pluck().all(packId) as string[]
   }
 
+  /** Every pack placed (or found) with its recorded holders. */
+  placements (): Array<{ packId: string, size: number, holders: string[] }> {
+    const rows = this.db.prepare("SELECT p.pack, p.size, COALESCE(group_concat(h.peer), '') AS holders FROM packs p LEFT JOIN holders h ON h.pack = p.pack GROUP BY p.pack").all() as Array<{ pack: string, size: number, holders: string }>
+    return rows.map(r => ({ packId: r.pack, size: r.size, holders: r.holders === '' ? [] : r.holders.split(',') }))
+  }
+
+  /** Bytes of this owner's packs each holder keeps. */
+  bytesByHolder (): Map<string, number> {
+    const rows = this.db.prepare('SELECT h.peer, SUM(p.size) AS bytes FROM holders h JOIN packs p ON p.pack = h.pack GROUP BY h.peer').all() as Array<{ peer: string, bytes: number }>
+    return new Map(rows.map(r => [r.peer, r.bytes]))
+  }
+
   /** Packs with fewer recorded holders than wanted. */
   degradedPacks (): Array<{ packId: string, holders: number, wanted: number }> {
     return (this.db.prepare('SELECT p.pack, p.wanted, COUNT(h.peer) AS n FROM packs p LEFT JOIN holders h ON h.pack = p.pack GROUP BY p.pack HAVING n < p.wanted').all() as Array<{ pack: string, wanted: number, n: number }>)
       .map(r => ({ packId: r.pack, holders: r.n, wanted: r.wanted }))
   }
 
-  async put (id: string, bytes: Uint8Array, options: OperationOptions = {}): Promise<void> {
+  private readonly closing = new AbortController()
+
+  /**
+   * Stops every transfer in flight now (daemon shutdown): puts reject with `reason`; packs that
+   * reached "durable" before stay recorded, so the next backup reuses them.
+   */
+  abort (reason: Error): void {
+    this.closing.abort(reason)
+  }
+
+  async put (id: string, bytes: Uint8Array, callerOptions: OperationOptions = {}): Promise<void> {
     checkId(id)
-    options.signal?.throwIfAborted()
+    const signal = callerOptions.signal === undefined ? this.closing.signal : AbortSignal.any([callerOptions.signal, this.closing.signal])
+    const options: OperationOptions = { ...callerOptions, signal }
+    signal.throwIfAborted()
     if (packIdOf(bytes) !== id) throw new IntegrityError(`bytes do not hash to pack ${id}`, [id])
     const acks = this.holdersOf(id)
     if (acks.length >= this.replicas) return
@@ -153,6 +177,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
         continue
       }
       const results = await Promise.allSettled(placement.holders.map(async (peer) => ({ peer, status: await this.putWithRetry(peer, id, bytes, options) })))
+      signal.throwIfAborted()
       for (const [i, r] of results.entries()) {
         const peer = placement.holders[i]!
         exclude.add(peer)

@@ -19,6 +19,8 @@ export interface PutPackRequest {
 export interface PutPackOptions extends ClientOptions {
   /** Wait for the holder's answer after the last byte (it fsyncs first). Default PUT_RESULT_TIMEOUT_MS. */
   resultTimeoutMs?: number
+  /** Awaited before each data frame with its size: the caller's bandwidth limit. Default none. */
+  pace?: (bytes: number, signal?: AbortSignal) => Promise<void>
 }
 
 /** 'durable' and 'already-held' both mean the holder keeps a durable copy. */
@@ -58,7 +60,9 @@ export async function putPack (node: DialerNode, peer: Peer, req: PutPackRequest
     let sendError: unknown
     try {
       for (let offset = 0; offset < req.bytes.byteLength && reader.bufferedBytes === 0; offset += DATA_FRAME) {
-        await writeFrame(stream, req.bytes.subarray(offset, offset + DATA_FRAME), timeoutMs)
+        const frame = req.bytes.subarray(offset, offset + DATA_FRAME)
+        if (options.pace !== undefined) await options.pace(frame.byteLength, options.signal)
+        await writeFrame(stream, frame, timeoutMs)
       }
       if (reader.bufferedBytes === 0) await closeWrite(stream, timeoutMs)
     } catch (err) {

@@ -1,0 +1,222 @@
+// The control API's contract (docs/control-api.md): every route, its request and its answer. The
+// daemon implements it (daemon/control/routes.ts), the CLI's client calls it (cli/client.ts); the
+// shapes here are the stable JSON that `--json` prints. Version 1: fields are only ever added.
+import type { OperationInfo, Progress } from '../operations.js'
+
+export type { OperationInfo, Progress } from '../operations.js'
+
+/** Version of this API, in every path (`/v1/...`) and in status.apiVersion. */
+export const CONTROL_API_VERSION = 1
+
+/** Largest request body the daemon reads. */
+export const MAX_REQUEST_BODY = 1024 * 1024
+
+/** NDJSON line of a streamed answer: progress events, then exactly one result or error. */
+export type StreamLine<R> =
+  | { type: 'progress', progress: Progress }
+  | { type: 'queued', operation: string, joined: boolean }
+  | { type: 'result', result: R }
+  | { type: 'error', error: ApiError }
+
+/** Every failure: `name` is the error code (the CLI's exit code follows from it), `hint` what to do. */
+export interface ApiError { name: string, message: string, hint?: string }
+
+export const ROUTES = {
+  status: { method: 'GET', path: '/v1/status' },
+  snapshots: { method: 'GET', path: '/v1/snapshots' },
+  ls: { method: 'POST', path: '/v1/ls' },
+  backup: { method: 'POST', path: '/v1/backup', stream: true },
+  restore: { method: 'POST', path: '/v1/restore', stream: true },
+  check: { method: 'POST', path: '/v1/check', stream: true },
+  peers: { method: 'GET', path: '/v1/peers' },
+  keyPasswd: { method: 'POST', path: '/v1/key/passwd' },
+  keyRecovery: { method: 'POST', path: '/v1/key/recovery' },
+  ownerReload: { method: 'POST', path: '/v1/owner/reload' }
+} as const
+
+export type RouteName = keyof typeof ROUTES
+
+// ---- requests ----
+
+export interface BackupRequestBody {
+  /** Absolute paths; empty or absent = the configured backup.paths. */
+  paths?: string[]
+  tags?: string[]
+}
+
+export interface RestoreRequestBody {
+  /** Snapshot ID, unique prefix, or "latest". */
+  snapshot: string
+  /** Absolute folder to restore into. */
+  target: string
+  include?: string[]
+}
+
+export interface CheckRequestBody { readData?: boolean }
+export interface LsRequestBody { snapshot: string, path?: string }
+export interface KeyPasswdBody { oldPassphrase: string, newPassphrase: string }
+export interface KeyRecoveryBody { passphrase: string }
+
+// ---- answers ----
+
+export interface BackupAnswer {
+  snapshot: string
+  /** True when this request joined a backup that was already running or queued. */
+  joined: boolean
+  summary: {
+    filesNew: number
+    filesChanged: number
+    filesUnmodified: number
+    dirs: number
+    totalFiles: number
+    totalBytes: number
+    bytesRead: number
+    bytesAdded: number
+    bytesStored: number
+    packsAdded: number
+    durationMs: number
+    warnings: string[]
+  }
+  /** Packs of this run stored with fewer replicas than wanted (too few peers online). */
+  degradedPacks: number
+}
+
+export interface RestoreAnswer {
+  snapshot: string
+  target: string
+  files: number
+  dirs: number
+  symlinks: number
+  bytes: number
+  warnings: string[]
+}
+
+export interface CheckAnswer {
+  ok: boolean
+  problems: Array<{ kind: string, id: string, message: string, paths?: string[] }>
+  snapshots: number
+  packs: number
+  blobs: number
+  unreferencedPacks: number
+  bytesRead: number
+}
+
+export interface SnapshotRow {
+  id: string
+  /** RFC 3339. */
+  time: string
+  hostname: string
+  owner: string
+  paths: string[]
+  tags: string[]
+  files: number
+  bytes: number
+}
+
+export interface LsEntry { path: string, type: string, size: number, mode: string, mtime: string }
+
+export type Liveness = 'online' | 'absent' | 'gone'
+
+export interface PeerRow {
+  peerId: string
+  addrs: string[]
+  liveness: Liveness
+  /** ms since the epoch. */
+  lastSeen: number
+  /** What it last announced; null until it answered once. */
+  free: number | null
+  quota: number | null
+  domain: string | null
+  /** Bytes of packs we hold that this peer sent us. */
+  heldForThem: number
+  /** Bytes of our packs this peer holds. */
+  heldForUs: number
+}
+
+export type Verdict = 'ok' | 'warning' | 'error'
+
+export interface Problem {
+  /** Stable code, e.g. "no-backup-yet", "packs-degraded". */
+  code: string
+  severity: 'warning' | 'error'
+  message: string
+  /** What to do about it. */
+  hint: string
+}
+
+export interface PackHealth {
+  total: number
+  /** ≥ r holders not gone, in distinct domains. */
+  healthy: number
+  /** 2 ≤ holders not gone < r. */
+  degraded: number
+  /** Exactly one holder not gone. */
+  atRisk: number
+  /** No holder left that is not gone. */
+  lost: number
+}
+
+export interface Status {
+  apiVersion: 1
+  /** One word for "is my data safe": ok, warning (something to look at), error (act now). */
+  verdict: Verdict
+  /** ms since the epoch, when this status was made. */
+  time: number
+  daemon: {
+    version: string
+    pid: number
+    /** ms. */
+    uptime: number
+    peerId: string
+    listen: string[]
+    stateDir: string
+    swarmId: string
+  }
+  swarm: {
+    /** Peers met so far, by liveness (goneAfter from the config). */
+    online: number
+    absent: number
+    gone: number
+    goneAfter: number
+  }
+  owner: null | {
+    name: string
+    ownerId: string
+    replicas: number
+    lastBackup: null | {
+      snapshot: string
+      /** ms since the epoch. */
+      time: number
+      /** ms. */
+      age: number
+      files: number
+      bytes: number
+    }
+    /** ms since the epoch of the next scheduled backup; null when none is scheduled (no backup.paths). */
+    nextBackup: number | null
+    backupPaths: string[]
+    packs: PackHealth
+    /** The latest snapshot's share that the peers online now could restore (by bytes of file content). */
+    restorable: null | {
+      snapshot: string
+      files: number
+      filesRestorable: number
+      bytes: number
+      bytesRestorable: number
+      /** 0..1. */
+      share: number
+      /** ms since the epoch, when this was computed (it is refreshed in the background). */
+      computedAt: number
+    }
+  }
+  storage: {
+    /** Bytes offered to others (storage.quota). */
+    offered: number
+    used: number
+    free: number
+    packs: number
+    domain: string
+  }
+  operations: OperationInfo[]
+  problems: Problem[]
+}

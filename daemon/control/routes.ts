@@ -1,0 +1,110 @@
+// Every route of the control API in one table (docs/control-api.md). Each validates its body and
+// calls one daemon service; the daemon (daemon.ts) provides the services.
+import { isAbsolute } from 'node:path'
+import { z } from 'zod'
+import { InvalidArgumentError } from '../errors.js'
+import { NodeType } from '../repository/pb/repo.js'
+import type { Owner } from '../owner.js'
+import type { Operation, Progress } from '../operations.js'
+import type { SnapshotInfo } from '../repository/repository.js'
+import { ROUTES } from './api.js'
+import type {
+  BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, LsEntry, PeerRow,
+  RestoreAnswer, RestoreRequestBody, SnapshotRow, Status
+} from './api.js'
+import type { RouteContext, RouteHandler, StreamContext } from './server.js'
+
+export interface DaemonServices {
+  status: () => Status
+  peers: () => PeerRow[]
+  snapshots: () => Promise<SnapshotInfo[]>
+  owner: () => Owner
+  backup: (body: BackupRequestBody) => { op: Operation<BackupAnswer>, joined: boolean }
+  restore: (body: RestoreRequestBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<RestoreAnswer>
+  check: (body: CheckRequestBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<CheckAnswer>
+  keyPasswd: (body: KeyPasswdBody) => Promise<{ changed: true, storedInSwarm: boolean }>
+  keyRecovery: (body: KeyRecoveryBody) => Promise<{ recoveryKey: string }>
+  ownerReload: () => Promise<{ owner: string | null }>
+}
+
+const absolute = z.string().min(1).refine(isAbsolute, 'must be an absolute path')
+const schemas = {
+  backup: z.object({ paths: z.array(absolute).optional(), tags: z.array(z.string().min(1).max(128)).optional() }),
+  restore: z.object({ snapshot: z.string().min(1), target: absolute, include: z.array(z.string().min(1)).optional() }),
+  check: z.object({ readData: z.boolean().optional() }),
+  ls: z.object({ snapshot: z.string().min(1), path: z.string().optional() }),
+  keyPasswd: z.object({ oldPassphrase: z.string(), newPassphrase: z.string().min(1) }),
+  keyRecovery: z.object({ passphrase: z.string() })
+}
+
+function parse<T> (schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body)
+  if (r.success) return r.data
+  const issue = r.error.issues[0]
+  const where = issue?.path.join('.') ?? ''
+  throw new InvalidArgumentError(`bad request${where === '' ? '' : ` (${where})`}: ${issue?.message ?? 'invalid'}`, { hint: 'see docs/control-api.md for the request format' })
+}
+
+export function snapshotRow (s: SnapshotInfo): SnapshotRow {
+  return {
+    id: s.id,
+    time: new Date(Number(s.snapshot.timeNs / 1_000_000n)).toISOString(),
+    hostname: s.snapshot.hostname,
+    owner: s.snapshot.owner,
+    paths: s.snapshot.paths.map(p => Buffer.from(p).toString()),
+    tags: s.snapshot.tags,
+    files: s.snapshot.summary?.totalFiles ?? 0,
+    bytes: s.snapshot.summary?.totalBytes ?? 0
+  }
+}
+
+async function listFiles (owner: Owner, snap: SnapshotInfo, path: string | undefined): Promise<LsEntry[]> {
+  const prefix = '/' + (path ?? '/').replace(/^\/+|\/+$/g, '')
+  const entries: LsEntry[] = []
+  const walk = async (tree: Uint8Array, dir: string): Promise<void> => {
+    for (const n of (await owner.repo.loadTree(tree)).nodes) {
+      const p = (dir === '/' ? '' : dir) + '/' + Buffer.from(n.name).toString()
+      const inside = prefix === '/' || p === prefix || p.startsWith(prefix + '/')
+      if (inside) {
+        entries.push({ path: p, type: n.type.toLowerCase(), size: n.size, mode: n.mode.toString(8), mtime: new Date(Number(n.mtimeNs / 1_000_000n)).toISOString() })
+      }
+      if (n.type === NodeType.DIR && (inside || prefix.startsWith(p + '/'))) await walk(n.subtree, p)
+    }
+  }
+  await walk(snap.snapshot.tree, '/')
+  return entries
+}
+
+type RouteSpec = { method: 'GET' | 'POST', path: string }
+const plain = (r: RouteSpec, handle: (ctx: RouteContext) => Promise<unknown>): RouteHandler => ({ method: r.method, path: r.path, handle })
+const streamed = (r: RouteSpec, handle: (ctx: StreamContext) => Promise<unknown>): RouteHandler => ({ method: r.method, path: r.path, stream: true, handle })
+
+export function buildRoutes (d: DaemonServices): RouteHandler[] {
+  return [
+    plain(ROUTES.status, async () => d.status()),
+    plain(ROUTES.peers, async () => d.peers()),
+    plain(ROUTES.snapshots, async () => (await d.snapshots()).map(snapshotRow)),
+    plain(ROUTES.ls, async ({ body }) => {
+      const b = parse(schemas.ls, body)
+      const owner = d.owner()
+      return await listFiles(owner, await owner.repo.findSnapshot(b.snapshot), b.path)
+    }),
+    streamed(ROUTES.backup, async ({ body, progress, queued }) => {
+      const b = parse(schemas.backup, body)
+      const { op, joined } = d.backup(b)
+      queued(op.id, joined)
+      // A client that goes away does not stop a backup: it is the daemon's job, not the terminal's.
+      op.on('progress', progress)
+      try {
+        return { ...await op.result, joined }
+      } finally {
+        op.off('progress', progress)
+      }
+    }),
+    streamed(ROUTES.restore, async ({ body, progress, signal }) => await d.restore(parse(schemas.restore, body), progress, signal)),
+    streamed(ROUTES.check, async ({ body, progress, signal }) => await d.check(parse(schemas.check, body), progress, signal)),
+    plain(ROUTES.keyPasswd, async ({ body }) => await d.keyPasswd(parse(schemas.keyPasswd, body))),
+    plain(ROUTES.keyRecovery, async ({ body }) => await d.keyRecovery(parse(schemas.keyRecovery, body))),
+    plain(ROUTES.ownerReload, async () => await d.ownerReload())
+  ]
+}

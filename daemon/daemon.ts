@@ -1,0 +1,603 @@
+// The composition root (STYLE.md §4): createDaemon(config) builds every service of `p2pbak daemon`
+// explicitly and in order; start() and stop() run them. Nothing else in the code base constructs
+// these services for the daemon.
+//
+//   state directory (0700, locked) ── node key ── swarm key ─┐
+//   holder (packs kept for others) ───────────────────────────┼─ swarm peer (libp2p + protocols)
+//   peer book (liveness, persisted) ◄── connection events ────┘
+//   owner (optional until `p2pbak init`): unattended key → Repository over the SwarmStore
+//   backup queue ◄── scheduler, control API        restore / check ◄── control API
+//   control API (Unix socket 0600, optional TCP + token) ── routes.ts
+import { mkdirSync, readFileSync, existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { hostname } from 'node:os'
+import { logger } from '@libp2p/logger'
+import type { PeerId } from '@libp2p/interface'
+import type { Config } from '../config/index.js'
+import { deleteSignedBytes } from '../protocol/index.js'
+import { backup } from './archiver.js'
+import type { BackupResult } from './archiver.js'
+import { check } from './checker.js'
+import { changePassphrase, decodeKeyFile, encodeKeyFile, masterKeyToRecoveryKey, unwrapKeyFile } from './crypto/index.js'
+import { InvalidArgumentError, NotInitializedError, P2pbakError, WrongPassphraseError } from './errors.js'
+import { classifyPacks, restorableShare, snapshotFootprint } from './health.js'
+import type { Footprint } from './health.js'
+import { createOperatorLog } from './log.js'
+import type { OperatorLog } from './log.js'
+import { BackupQueue, Operation } from './operations.js'
+import type { BackupRequest } from './operations.js'
+import { KEY_FILE_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey } from './owner.js'
+import type { Owner } from './owner.js'
+import { PeerBook } from './peer-book.js'
+import { restore } from './restorer.js'
+import type { SnapshotInfo } from './repository/repository.js'
+import { scanTotals } from './scan.js'
+import { Scheduler } from './scheduler.js'
+import { createSwarmPeer } from './swarm/peer.js'
+import type { SwarmPeer } from './swarm/peer.js'
+import { loadOrCreateNodeKey, readSwarmKeyFile, swarmFingerprint } from './swarm/index.js'
+import { SwarmStore } from './swarm/swarm-store.js'
+import { TokenBucket } from './throttle.js'
+import { startControlServer } from './control/server.js'
+import type { ControlServer } from './control/server.js'
+import { buildRoutes } from './control/routes.js'
+import type { BackupAnswer, CheckAnswer, PeerRow, Problem, RestoreAnswer, Status } from './control/api.js'
+
+const debug = logger('p2pbak:daemon')
+
+/** The owner's files live in this sub-folder of the state directory (keyfile.json, owner.key, state.db, placements.db). */
+export const OWNER_DIR_NAME = 'owner'
+/** The daemon's own database: the peer book. */
+export const PEERS_DB_NAME = 'peers.db'
+
+/** How often the daemon looks after itself: peer info, key record, footprint refresh. */
+const MAINTENANCE_INTERVAL_MS = 5_000
+/** Peer info (free space, domain) older than this is asked again. */
+const PEER_INFO_MAX_AGE_MS = 60_000
+
+export interface DaemonOverrides {
+  /** The operator log (default: from config.log, on stderr). */
+  log?: OperatorLog
+  /** Version reported by status. */
+  version?: string
+  /** Wire protocol per-message timeout (tests shorten it). */
+  messageTimeoutMs?: number
+  /** How long a put waits for an eligible peer (default 10 s). */
+  waitForPeersMs?: number
+}
+
+export interface Daemon {
+  readonly peerId: string
+  /** Where the control API listens (after start). */
+  readonly controlAddresses: string[]
+  start: () => Promise<void>
+  /** Graceful: stops the schedule, checkpoints a running backup, closes streams. Idempotent. */
+  stop: () => Promise<void>
+}
+
+export class ShuttingDownError extends P2pbakError {
+  override name = 'ShuttingDown'
+}
+
+export async function createDaemon (config: Config, overrides: DaemonOverrides = {}): Promise<Daemon> {
+  const log = overrides.log ?? createOperatorLog({ format: config.log.format, level: config.log.level })
+  const startedAt = Date.now()
+  const stateDir = config.stateDir
+  const ownerDir = join(stateDir, OWNER_DIR_NAME)
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 })
+
+  if (config.redundancy.mode === 'erasure') {
+    throw new InvalidArgumentError('redundancy.mode = "erasure" is not available in this version', { hint: 'use redundancy.mode = "replicate" (the default) for now' })
+  }
+  // 1. What must exist before anything starts: the swarm key (the office's), then our identity.
+  const swarmKey = readSwarmKeyFile(config.network.swarmKeyFile)
+  const unlockState = lockStateDir(stateDir)
+  const cleanups: Array<() => Promise<void> | void> = [unlockState]
+  const fail = async (err: unknown): Promise<never> => {
+    for (const c of cleanups.reverse()) await c()
+    throw err
+  }
+
+  let peer: SwarmPeer
+  let peerBook: PeerBook
+  try {
+    const privateKey = await loadOrCreateNodeKey(stateDir)
+    const bucket = config.network.bandwidthLimit > 0 ? new TokenBucket(config.network.bandwidthLimit, Math.max(config.network.bandwidthLimit, 1024 * 1024)) : undefined
+    // 2. The swarm peer: libp2p node, holder of others' packs, wire protocols.
+    peer = await createSwarmPeer({
+      stateDir,
+      node: {
+        privateKey,
+        swarmKey,
+        listen: [...config.network.listen],
+        bootstrap: [...config.network.bootstrap],
+        mdns: config.network.mdns,
+        allow: [...config.network.allow],
+        maxConnections: config.network.maxConnections
+      },
+      holder: { dir: config.storage.dir, quota: config.storage.quota, reserve: config.storage.reserve, domain: config.storage.domain },
+      ...(overrides.messageTimeoutMs === undefined ? {} : { messageTimeoutMs: overrides.messageTimeoutMs }),
+      ...(bucket === undefined ? {} : { pace: async (n: number, signal?: AbortSignal) => { await bucket.take(n, signal) } })
+    })
+    cleanups.push(async () => { await peer.stop() })
+    // 3. The peer book.
+    peerBook = new PeerBook({ path: join(stateDir, PEERS_DB_NAME), goneAfter: config.repair.goneAfter })
+    cleanups.push(() => { peerBook.close() })
+  } catch (err) {
+    return await fail(err)
+  }
+  const libp2p = peer.node.libp2p
+  const peerId = peer.peerId
+  const swarmId = swarmFingerprint(swarmKey)
+
+  // 4. The owner: opened from its unattended key once the node runs (it reads through the swarm).
+  let owner: Owner | undefined
+  let store: SwarmStore | undefined
+  let snapshots: SnapshotInfo[] | undefined
+  let footprint: Footprint | undefined
+  let footprintBusy = false
+  let keyRecordPublished = false
+  let ownerProblem: Problem | undefined
+  const signer: { publicKey: Uint8Array, sign: (d: Uint8Array) => Uint8Array } = { publicKey: new Uint8Array(32), sign: (_d: Uint8Array): Uint8Array => { throw new NotInitializedError('no owner') } }
+
+  const openOwnerIfPresent = async (): Promise<void> => {
+    if (owner !== undefined) return
+    if (!existsSync(join(ownerDir, KEY_FILE_NAME))) return
+    const masterKey = readUnattendedKey(ownerDir)
+    if (masterKey === undefined) {
+      ownerProblem = {
+        code: 'owner-locked', severity: 'error',
+        message: `the owner in ${ownerDir} has no unattended key (owner.key), so scheduled backups cannot run`,
+        hint: 'put back owner.key from a backup of the state directory, or start over with a fresh state directory and `p2pbak init`'
+      }
+      return
+    }
+    const s = new SwarmStore({
+      transport: peer.transport, owner: signer, stateDir: ownerDir, replicas: config.redundancy.replicas, deleteSignedBytes,
+      ...(overrides.waitForPeersMs === undefined ? {} : { waitForPeersMs: overrides.waitForPeersMs })
+    })
+    try {
+      const o = await openOwner({ stateDir: ownerDir, backend: s, masterKey })
+      signer.publicKey = o.keys.publicKey
+      signer.sign = o.keys.sign
+      s.on('degraded', (e) => { log.warn('pack stored with fewer replicas than wanted', { pack: e.packId, holders: e.holders.length, wanted: e.wanted }) })
+      s.on('holder-failed', (e) => { debug('holder %s failed for %s: %s', e.peer, e.packId, e.reason) })
+      owner = o
+      store = s
+      ownerProblem = undefined
+      keyRecordPublished = o.repo.state.getMeta('key_record_published') === 1
+      log.info('owner opened', { owner: o.name, ownerId: o.keys.ownerId })
+    } catch (err) {
+      await s.close()
+      throw err
+    }
+  }
+
+  const requireOwner = (): { owner: Owner, store: SwarmStore } => {
+    if (owner === undefined || store === undefined) {
+      throw new NotInitializedError(`no owner on this machine (state directory ${stateDir})`, { hint: 'run `p2pbak init` to create one' })
+    }
+    return { owner, store }
+  }
+
+  const refreshSnapshots = async (): Promise<SnapshotInfo[]> => {
+    const { owner: o } = requireOwner()
+    snapshots = await o.repo.listSnapshots()
+    return snapshots
+  }
+
+  // 5. Backups: one queue, fed by the scheduler and the control API.
+  const runBackup = async (req: BackupRequest, op: Operation<BackupAnswer>): Promise<BackupAnswer> => {
+    const { owner: o, store: s } = requireOwner()
+    const excl = { exclude: [...config.backup.exclude], excludeCaches: config.backup.excludeCaches, oneFileSystem: config.backup.oneFileSystem }
+    let totals: { files: number, bytes: number } | undefined
+    void scanTotals(req.paths, { ...excl, signal: op.signal }).then(t => { totals = t }, () => {})
+    let degraded = 0
+    const onDegraded = (): void => { degraded++ }
+    s.on('degraded', onDegraded)
+    log.info('backup started', { paths: req.paths, reason: req.reason })
+    let result: BackupResult
+    try {
+      result = await backup(o.repo, o.keys.chunkerKey, {
+        paths: req.paths,
+        owner: o.name,
+        tags: req.tags,
+        hostname: hostname(),
+        ...excl,
+        signal: op.signal,
+        onProgress: (p) => {
+          op.report({
+            stage: 'backing up', filesDone: p.filesDone, bytesDone: p.bytesDone, packsStored: p.packsWritten, currentPath: p.currentPath,
+            ...(totals === undefined ? {} : { totalFiles: Math.max(totals.files, p.filesDone), totalBytes: Math.max(totals.bytes, p.bytesDone) })
+          })
+        }
+      })
+    } catch (err) {
+      // Stopped on purpose: report why, not whichever transfer noticed first.
+      const e = op.signal.aborted ? op.signal.reason as Error : err as Error
+      if (op.signal.aborted) log.warn('backup stopped; the packs already stored are kept and reused by the next backup', { paths: req.paths })
+      else log.error('backup failed', { paths: req.paths, error: e.message })
+      throw e
+    } finally {
+      s.off('degraded', onDegraded)
+    }
+    const sm = result.summary
+    log.info('backup finished', { snapshot: result.snapshotId.slice(0, 8), files: sm.totalFiles, added: sm.bytesAdded, packs: sm.packsAdded, degraded, ms: sm.durationMs })
+    o.repo.state.putMeta('last_backup_ms', Date.now())
+    await refreshSnapshots().catch(() => {})
+    footprint = undefined
+    return {
+      snapshot: result.snapshotId,
+      joined: false,
+      degradedPacks: degraded,
+      summary: {
+        filesNew: sm.filesNew, filesChanged: sm.filesChanged, filesUnmodified: sm.filesUnmodified, dirs: sm.dirs,
+        totalFiles: sm.totalFiles, totalBytes: sm.totalBytes, bytesRead: sm.bytesRead, bytesAdded: sm.bytesAdded,
+        bytesStored: sm.bytesStored, packsAdded: sm.packsAdded, durationMs: sm.durationMs, warnings: sm.warnings
+      }
+    }
+  }
+  const backups = new BackupQueue<BackupAnswer>(runBackup)
+  const others = new Set<Operation<unknown>>()
+
+  const scheduler = new Scheduler({
+    interval: config.backup.interval,
+    jitter: config.backup.jitter,
+    lastSuccess: () => {
+      const v = owner?.repo.state.getMeta('last_backup_ms')
+      return typeof v === 'number' ? v : undefined
+    },
+    run: async () => {
+      if (owner === undefined || config.backup.paths.length === 0) return
+      const { op } = backups.request({ paths: [...config.backup.paths], tags: [], reason: 'schedule' })
+      await op.result
+    }
+  })
+
+  // 6. Liveness: the peer book follows connections; peer info is refreshed in the background.
+  const onConnect = (evt: CustomEvent<PeerId>): void => {
+    const id = evt.detail.toString()
+    const addrs = libp2p.getConnections().filter(c => c.remotePeer.toString() === id).map(c => c.remoteAddr.toString())
+    peerBook.connected(id, addrs)
+    log.info('peer online', { peer: id })
+  }
+  const onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const id = evt.detail.toString()
+    peerBook.disconnected(id)
+    log.info('peer offline', { peer: id })
+  }
+
+  let maintenanceTimer: NodeJS.Timeout | undefined
+  let maintaining = false
+  const maintenance = async (): Promise<void> => {
+    if (maintaining) return
+    maintaining = true
+    try {
+      for (const p of libp2p.getPeers()) {
+        const id = p.toString()
+        peerBook.connected(id)
+        const known = peerBook.get(id)
+        if (known?.infoAt !== undefined && Date.now() - known.infoAt < PEER_INFO_MAX_AGE_MS) continue
+        try {
+          const info = await peer.transport.info(id, { signal: AbortSignal.timeout(5000) }) as { free: number, domain: string, quota?: number, used?: number }
+          peerBook.info(id, { free: info.free, quota: info.quota ?? 0, used: info.used ?? 0, domain: info.domain })
+        } catch (err) {
+          debug('info from %s failed: %s', id, (err as Error).message)
+        }
+      }
+      await publishKeyRecord()
+      if (owner !== undefined && snapshots === undefined) await refreshSnapshots().catch(() => {})
+      if (owner !== undefined && footprint === undefined) void refreshFootprint()
+    } finally {
+      maintaining = false
+    }
+  }
+
+  /** The wrapped master key goes into the swarm under the owner's name once peers are there. */
+  const publishKeyRecord = async (): Promise<void> => {
+    if (owner === undefined || store === undefined || keyRecordPublished || owner.keyFile === undefined) return
+    if (libp2p.getPeers().length === 0) return
+    const key = keyRecordKey(owner.name)
+    const ours = encodeKeyFile(owner.keyFile)
+    try {
+      const existing = await store.getRecord(key, { signal: AbortSignal.timeout(10_000) })
+      if (existing !== undefined && !sameOwnerKeyRecord(existing, owner.keyFile.publicKey)) {
+        ownerProblem = {
+          code: 'owner-name-taken', severity: 'error',
+          message: `another machine already uses the owner name "${owner.name}" in this swarm, so restoring by name would find that machine's key`,
+          hint: 'restore still works with the recovery key; to fix it, start over with a fresh state directory and `p2pbak init --owner <another name>`'
+        }
+        keyRecordPublished = true
+        return
+      }
+      await store.putRecord(key, ours, { signal: AbortSignal.timeout(15_000) })
+      owner.repo.state.putMeta('key_record_published', 1)
+      keyRecordPublished = true
+      log.info('owner key record stored in the swarm', { owner: owner.name })
+    } catch (err) {
+      debug('key record not stored yet: %s', (err as Error).message)
+    }
+  }
+
+  const refreshFootprint = async (): Promise<void> => {
+    if (footprintBusy || owner === undefined) return
+    const latest = snapshots?.at(-1)
+    if (latest === undefined || footprint?.snapshot === latest.id) return
+    footprintBusy = true
+    try {
+      footprint = await snapshotFootprint(owner.repo, latest, AbortSignal.timeout(120_000))
+    } catch (err) {
+      debug('footprint of %s failed: %s', latest.id, (err as Error).message)
+    } finally {
+      footprintBusy = false
+    }
+  }
+
+  // 7. Status: the user's first question.
+  const status = (): Status => {
+    const peers = peerBook.list()
+    const count = (l: string): number => peers.filter(p => p.liveness === l).length
+    const problems: Problem[] = []
+    const info = peer.holder.info()
+    let ownerStatus: Status['owner'] = null
+    if (owner !== undefined && store !== undefined) {
+      const o = owner
+      const byId = new Map(peers.map(p => [p.peerId, p]))
+      const liveness = (id: string): 'online' | 'absent' | 'gone' => byId.get(id)?.liveness ?? peerBook.liveness(id)
+      const domainOf = (id: string): string => byId.get(id)?.domain ?? ''
+      const domains = new Set(peers.filter(p => p.liveness !== 'gone').map(p => p.domain ?? '')).size
+      const placements = store.placements()
+      const packs = classifyPacks(placements, config.redundancy.replicas, liveness, domainOf, domains)
+      const onlineHolders = new Map(placements.map(p => [p.packId, p.holders.some(h => liveness(h) === 'online')]))
+      const latest = snapshots?.at(-1)
+      const lastMs = latest === undefined ? undefined : Number(latest.snapshot.timeNs / 1_000_000n)
+      let restorable: NonNullable<Status['owner']>['restorable'] = null
+      if (footprint !== undefined && latest !== undefined && footprint.snapshot === latest.id) {
+        restorable = { snapshot: latest.id, ...restorableShare(footprint, (id) => onlineHolders.get(id) === true), computedAt: Date.now() }
+      }
+      const next = config.backup.paths.length > 0 ? scheduler.next() ?? null : null
+      ownerStatus = {
+        name: o.name,
+        ownerId: o.keys.ownerId,
+        replicas: config.redundancy.replicas,
+        lastBackup: latest === undefined || lastMs === undefined
+          ? null
+          : { snapshot: latest.id, time: lastMs, age: Date.now() - lastMs, files: latest.snapshot.summary?.totalFiles ?? 0, bytes: latest.snapshot.summary?.totalBytes ?? 0 },
+        nextBackup: next,
+        backupPaths: [...config.backup.paths],
+        packs,
+        restorable
+      }
+      if (latest === undefined) {
+        problems.push({ code: 'no-backup-yet', severity: 'warning', message: 'no backup has been made yet', hint: config.backup.paths.length > 0 ? 'one is scheduled; run `p2pbak backup` to make it now' : 'set backup.paths in the config, or run `p2pbak backup <folder>`' })
+      } else if (lastMs !== undefined && Date.now() - lastMs > 3 * config.backup.interval) {
+        problems.push({ code: 'backup-overdue', severity: 'warning', message: `the last backup is ${formatAge(Date.now() - lastMs)} old`, hint: 'check that the daemon can reach its peers (`p2pbak peers`), then run `p2pbak backup`' })
+      }
+      if (packs.lost > 0) problems.push({ code: 'packs-lost', severity: 'error', message: `${packs.lost} pack(s) have no holder left`, hint: 'run `p2pbak check` to see which files are affected, then back them up again with `p2pbak backup`' })
+      if (packs.atRisk > 0) problems.push({ code: 'packs-at-risk', severity: 'error', message: `${packs.atRisk} pack(s) have a single holder left`, hint: 'bring absent machines back online; more peers in the office let p2pbak keep every copy' })
+      if (packs.degraded > 0) problems.push({ code: 'packs-degraded', severity: 'warning', message: `${packs.degraded} pack(s) have fewer than ${config.redundancy.replicas} holders`, hint: 'bring absent machines back online, or add machines to the swarm' })
+      if (restorable !== null && restorable.share < 1) problems.push({ code: 'not-fully-restorable-now', severity: 'warning', message: `only ${(restorable.share * 100).toFixed(1)} % of the latest snapshot could be restored from the peers online now`, hint: 'it recovers when absent peers come back; see `p2pbak peers`' })
+    } else if (ownerProblem === undefined) {
+      problems.push({ code: 'no-owner', severity: 'warning', message: 'this machine holds data for others but backs up nothing of its own', hint: 'run `p2pbak init` to back up this machine' })
+    }
+    if (ownerProblem !== undefined) problems.push(ownerProblem)
+    if (count('online') === 0) problems.push({ code: 'no-peers', severity: 'error', message: 'no peer is connected', hint: 'check network.bootstrap and that other daemons run with the same swarm key' })
+    if (count('online') > 0 && count('online') < config.redundancy.replicas) {
+      problems.push({ code: 'too-few-peers', severity: 'warning', message: `${count('online')} peer(s) online, fewer than the ${config.redundancy.replicas} replicas wanted`, hint: 'add machines to the swarm, or lower redundancy.replicas' })
+    }
+    if (info.quota > 0 && info.free === 0) problems.push({ code: 'storage-full', severity: 'warning', message: 'the space offered to others is full', hint: 'raise storage.quota, or free disk space' })
+    const verdict = problems.some(p => p.severity === 'error') ? 'error' : problems.length > 0 ? 'warning' : 'ok'
+    return {
+      apiVersion: 1,
+      verdict,
+      time: Date.now(),
+      daemon: {
+        version: overrides.version ?? '0.0.0', pid: process.pid, uptime: Date.now() - startedAt, peerId,
+        listen: peer.node.addresses().map(String), stateDir, swarmId
+      },
+      swarm: { online: count('online'), absent: count('absent'), gone: count('gone'), goneAfter: config.repair.goneAfter },
+      owner: ownerStatus,
+      storage: { offered: info.quota, used: info.used, free: info.free, packs: peer.holder.heldPacks().length, domain: info.domain },
+      operations: [...backups.operations(), ...others].map(o => o.info()),
+      problems
+    }
+  }
+
+  const peerRows = (): PeerRow[] => {
+    const forThem = peer.holder.bytesBySender()
+    const forUs = store?.bytesByHolder() ?? new Map<string, number>()
+    return peerBook.list().map(p => ({
+      peerId: p.peerId,
+      addrs: p.addrs,
+      liveness: p.liveness,
+      lastSeen: p.lastSeen,
+      free: p.free ?? null,
+      quota: p.quota ?? null,
+      domain: p.domain ?? null,
+      heldForThem: forThem.get(p.peerId) ?? 0,
+      heldForUs: forUs.get(p.peerId) ?? 0
+    }))
+  }
+
+  let stopping = false
+  const track = async <R>(op: Operation<R>, fn: (op: Operation<R>) => Promise<R>): Promise<R> => {
+    if (stopping) throw new ShuttingDownError('the daemon is shutting down', { hint: 'try again once it has restarted' })
+    others.add(op as Operation<unknown>)
+    try {
+      await op.run(fn)
+      return await op.result
+    } finally {
+      others.delete(op as Operation<unknown>)
+    }
+  }
+
+  const routes = buildRoutes({
+    status,
+    peers: peerRows,
+    snapshots: async () => snapshots ?? await refreshSnapshots(),
+    owner: () => requireOwner().owner,
+    backup: (body) => {
+      if (stopping) throw new ShuttingDownError('the daemon is shutting down', { hint: 'try again once it has restarted' })
+      requireOwner()
+      const paths = body.paths !== undefined && body.paths.length > 0 ? body.paths : [...config.backup.paths]
+      if (paths.length === 0) throw new InvalidArgumentError('nothing to back up: no paths given and backup.paths is empty', { hint: 'run `p2pbak backup <folder>`, or set backup.paths in the config' })
+      return backups.request({ paths, tags: body.tags ?? [], reason: 'cli' })
+    },
+    restore: async (body, progress, signal) => {
+      const { owner: o } = requireOwner()
+      const snap = await o.repo.findSnapshot(body.snapshot)
+      const op = new Operation<RestoreAnswer>('restore')
+      const onClientGone = (): void => { op.controller.abort(new Error('the client went away')) }
+      signal.addEventListener('abort', onClientGone)
+      op.on('progress', progress)
+      try {
+        return await track(op, async () => {
+          log.info('restore started', { snapshot: snap.id.slice(0, 8), target: body.target })
+          const total = snap.snapshot.summary
+          const r = await restore(o.repo, snap, body.target, {
+            ...(body.include === undefined ? {} : { include: body.include }),
+            signal: op.signal,
+            onProgress: (p) => {
+              op.report({
+                stage: 'restoring', filesDone: p.filesDone, bytesDone: p.bytesDone, currentPath: p.currentPath,
+                ...(total === undefined || body.include !== undefined ? {} : { totalFiles: total.totalFiles, totalBytes: total.totalBytes })
+              })
+            }
+          })
+          log.info('restore finished', { snapshot: snap.id.slice(0, 8), files: r.files, bytes: r.bytes })
+          return { snapshot: snap.id, target: body.target, ...r }
+        })
+      } finally {
+        signal.removeEventListener('abort', onClientGone)
+      }
+    },
+    check: async (body, progress, signal) => {
+      const { owner: o } = requireOwner()
+      const op = new Operation<CheckAnswer>('check')
+      const onClientGone = (): void => { op.controller.abort(new Error('the client went away')) }
+      signal.addEventListener('abort', onClientGone)
+      op.on('progress', progress)
+      try {
+        return await track(op, async () => {
+          const r = await check(o.repo, {
+            readData: body.readData === true,
+            onProgress: (p) => { op.report({ stage: p.stage, filesDone: p.done, bytesDone: 0, totalFiles: p.total }) }
+          })
+          log.info('check finished', { ok: r.ok, problems: r.problems.length, packs: r.packs })
+          return r
+        })
+      } finally {
+        signal.removeEventListener('abort', onClientGone)
+      }
+    },
+    keyPasswd: async (body) => {
+      const { owner: o, store: s } = requireOwner()
+      const kf = changePassphrase(join(ownerDir, KEY_FILE_NAME), body.oldPassphrase, body.newPassphrase)
+      o.keyFile = kf
+      // The swarm's copy follows, so the new passphrase works on a fresh machine too.
+      o.repo.state.putMeta('key_record_published', 0)
+      keyRecordPublished = false
+      await s.putRecord(keyRecordKey(o.name), encodeKeyFile(kf), { signal: AbortSignal.timeout(15_000) }).then(() => {
+        o.repo.state.putMeta('key_record_published', 1)
+        keyRecordPublished = true
+      }, (err: Error) => { debug('key record update deferred: %s', err.message) })
+      log.info('passphrase changed', { owner: o.name })
+      return { changed: true, storedInSwarm: keyRecordPublished }
+    },
+    keyRecovery: async (body) => {
+      const { owner: o } = requireOwner()
+      if (o.keyFile === undefined) throw new NotInitializedError('this owner has no key file')
+      // The passphrase is asked so that an unlocked terminal alone does not reveal the key.
+      const master = unwrapKeyFile(o.keyFile, body.passphrase)
+      if (!Buffer.from(master).equals(Buffer.from(readUnattendedKey(ownerDir) ?? new Uint8Array()))) {
+        throw new WrongPassphraseError('the key file does not match this owner', { hint: 'the state directory is inconsistent: restore it from a backup' })
+      }
+      return { recoveryKey: masterKeyToRecoveryKey(master) }
+    },
+    ownerReload: async () => {
+      await openOwnerIfPresent()
+      if (owner !== undefined) void maintenance()
+      return { owner: owner?.name ?? null }
+    }
+  })
+
+  let control: ControlServer | undefined
+  const controlAddresses: string[] = []
+  let started = false
+  let stopPromise: Promise<void> | undefined
+
+  return {
+    peerId,
+    controlAddresses,
+    start: async () => {
+      if (started) return
+      started = true
+      try {
+        libp2p.addEventListener('peer:connect', onConnect)
+        libp2p.addEventListener('peer:disconnect', onDisconnect)
+        await peer.start()
+        log.info('swarm node started', { peerId, swarm: swarmId, listen: peer.node.addresses().map(String) })
+        await openOwnerIfPresent()
+        const tokenFile = config.control.tokenFile
+        control = await startControlServer({
+          socketPath: config.control.socket,
+          routes,
+          ...(config.control.tcpListen === undefined || tokenFile === undefined
+            ? {}
+            : { tcp: { listen: config.control.tcpListen, token: readFileSync(tokenFile, 'utf8').trim() } })
+        })
+        controlAddresses.push(...control.addresses)
+        log.info('control API listening', { on: control.addresses })
+        scheduler.start()
+        maintenanceTimer = setInterval(() => { void maintenance() }, MAINTENANCE_INTERVAL_MS)
+        void maintenance()
+      } catch (err) {
+        await stopAll().catch(() => {})
+        throw err
+      }
+    },
+    stop: async () => {
+      stopPromise ??= stopAll()
+      await stopPromise
+    }
+  }
+
+  async function stopAll (): Promise<void> {
+    stopping = true
+    log.info('shutting down')
+    scheduler.stop()
+    if (maintenanceTimer !== undefined) clearInterval(maintenanceTimer)
+    // A running backup stops at its next file; packs already sent stay with their holders and the
+    // next backup reuses them (it re-reads their headers), so nothing is sent twice.
+    const stopErr = new ShuttingDownError('the daemon is shutting down', { hint: 'the backup resumes where it stopped at the next run' })
+    const closing = backups.close(stopErr)
+    store?.abort(stopErr) // transfers in flight stop too: with a bandwidth limit they could take minutes
+    await closing
+    for (const op of others) op.controller.abort(stopErr)
+    await Promise.all([...others].map(async op => await op.result.catch(() => {})))
+    await control?.close()
+    libp2p.removeEventListener('peer:connect', onConnect)
+    libp2p.removeEventListener('peer:disconnect', onDisconnect)
+    if (owner !== undefined) await owner.close().catch((err: Error) => { log.error('closing the owner failed', { error: err.message }) })
+    await store?.close()
+    for (const c of cleanups.reverse()) await c()
+    log.info('stopped')
+    log.flush()
+  }
+}
+
+function sameOwnerKeyRecord (bytes: Uint8Array, publicKeyB64: string): boolean {
+  try {
+    return decodeKeyFile(bytes).publicKey === publicKeyB64
+  } catch {
+    return false
+  }
+}
+
+export function formatAge (ms: number): string {
+  const s = Math.round(ms / 1000)
+  if (s < 120) return `${s} s`
+  if (s < 7200) return `${Math.round(s / 60)} min`
+  if (s < 172800) return `${Math.round(s / 3600)} h`
+  return `${Math.round(s / 86400)} days`
+}

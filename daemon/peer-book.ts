@@ -1,0 +1,130 @@
+// The peer book (DESIGN.md §7): every swarm member this daemon has met, persisted, with when it was
+// last seen and what it last announced (free space, quota, domain). A peer is online while
+// connected, absent when it was seen less than `goneAfter` ago, gone after that. Laptops sleep: an
+// absent peer is normal and triggers nothing.
+import Database from 'better-sqlite3'
+import type { Database as Db } from 'better-sqlite3'
+
+export type Liveness = 'online' | 'absent' | 'gone'
+
+export interface PeerRecord {
+  peerId: string
+  /** Last addresses it was reached on. */
+  addrs: string[]
+  /** ms since the epoch; first and last time it was connected. */
+  firstSeen: number
+  lastSeen: number
+  /** Last announced info (undefined until it answered once). */
+  free: number | undefined
+  quota: number | undefined
+  used: number | undefined
+  domain: string | undefined
+  infoAt: number | undefined
+}
+
+export interface PeerEntry extends PeerRecord {
+  liveness: Liveness
+}
+
+export interface PeerBookOptions {
+  /** SQLite file. */
+  path: string
+  /** After this long without a connection a peer is gone (ms). */
+  goneAfter: number
+  now?: () => number
+}
+
+/** lastSeen of a connected peer is written at most this often. */
+const TOUCH_EVERY_MS = 10_000
+
+export class PeerBook {
+  private readonly db: Db
+  private readonly now: () => number
+  private readonly online = new Set<string>()
+  private readonly touched = new Map<string, number>()
+
+  constructor (private readonly options: PeerBookOptions) {
+    this.now = options.now ?? Date.now
+    this.db = new Database(options.path)
+    this.db.pragma('journal_mode = WAL')
+    this.db.pragma('synchronous = NORMAL')
+    this.db.exec(`CREATE TABLE IF NOT EXISTS peers (
+      peer TEXT PRIMARY KEY, addrs TEXT NOT NULL DEFAULT '[]', first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+      free INTEGER, quota INTEGER, used INTEGER, domain TEXT, info_at INTEGER) WITHOUT ROWID`)
+  }
+
+  /** A connection to `peerId` opened (or is still open). */
+  connected (peerId: string, addrs: string[] = []): void {
+    this.online.add(peerId)
+    const t = this.now()
+    const last = this.touched.get(peerId)
+    if (last !== undefined && t - last < TOUCH_EVERY_MS && addrs.length === 0) return
+    this.touched.set(peerId, t)
+    this.db.prepare(`INSERT INTO peers (peer, addrs, first_seen, last_seen) VALUES (?, ?, ?, ?)
+      ON CONFLICT (peer) DO UPDATE SET last_seen = excluded.last_seen,
+        addrs = CASE WHEN excluded.addrs = '[]' THEN addrs ELSE excluded.addrs END`)
+      .run(peerId, JSON.stringify(addrs), t, t)
+  }
+
+  /** The last connection to `peerId` closed. */
+  disconnected (peerId: string): void {
+    if (!this.online.delete(peerId)) return
+    this.touched.delete(peerId)
+    this.db.prepare('UPDATE peers SET last_seen = ? WHERE peer = ?').run(this.now(), peerId)
+  }
+
+  /** What the peer announced over /p2pbak/info. */
+  info (peerId: string, info: { free: number, quota: number, used: number, domain: string }): void {
+    this.db.prepare('UPDATE peers SET free = ?, quota = ?, used = ?, domain = ?, info_at = ? WHERE peer = ?')
+      .run(info.free, info.quota, info.used, info.domain, this.now(), peerId)
+  }
+
+  liveness (peerId: string): Liveness {
+    if (this.online.has(peerId)) return 'online'
+    const row = this.db.prepare('SELECT last_seen FROM peers WHERE peer = ?').pluck().get(peerId) as number | undefined
+    if (row === undefined) return 'gone' // never met: nothing says it will come back
+    return this.now() - row < this.options.goneAfter ? 'absent' : 'gone'
+  }
+
+  get (peerId: string): PeerEntry | undefined {
+    const row = this.db.prepare('SELECT * FROM peers WHERE peer = ?').get(peerId) as Row | undefined
+    return row === undefined ? undefined : this.entry(row)
+  }
+
+  list (): PeerEntry[] {
+    return (this.db.prepare('SELECT * FROM peers ORDER BY peer').all() as Row[]).map(r => this.entry(r))
+  }
+
+  private entry (r: Row): PeerEntry {
+    const rec: PeerRecord = {
+      peerId: r.peer,
+      addrs: JSON.parse(r.addrs) as string[],
+      firstSeen: r.first_seen,
+      lastSeen: this.online.has(r.peer) ? this.now() : r.last_seen,
+      free: r.free ?? undefined,
+      quota: r.quota ?? undefined,
+      used: r.used ?? undefined,
+      domain: r.domain ?? undefined,
+      infoAt: r.info_at ?? undefined
+    }
+    return { ...rec, liveness: this.liveness(r.peer) }
+  }
+
+  close (): void {
+    const t = this.now()
+    for (const p of this.online) this.db.prepare('UPDATE peers SET last_seen = ? WHERE peer = ?').run(t, p)
+    this.db.close()
+  }
+}
+
+interface Row {
+  peer: string
+  addrs: string
+  first_seen: number
+  last_seen: number
+  free: number | null
+  quota: number | null
+  used: number | null
+  domain: string | null
+  info_at: number | null
+}

@@ -1,0 +1,87 @@
+// When the next scheduled backup runs: `interval` after the last one that succeeded, plus a random
+// jitter so that an office of machines switched on at 9:00 does not back up in lockstep. A backup
+// that is overdue at start (or never ran) starts soon after start-up; a failed one is retried after
+// min(interval, RETRY_AFTER_MS). The backup itself goes through the BackupQueue, so a scheduled run
+// joins a backup the user started by hand rather than running twice.
+
+/** A failed scheduled backup is retried after at most this long. */
+export const RETRY_AFTER_MS = 5 * 60_000
+/** An overdue backup starts within this long of start-up (plus nothing more: jitter is for steady state). */
+export const STARTUP_DELAY_MAX_MS = 60_000
+
+export interface SchedulerOptions {
+  interval: number
+  jitter: number
+  /** When the last successful backup finished (ms since the epoch), undefined when none. */
+  lastSuccess: () => number | undefined
+  /** Starts a backup and resolves when it finished; rejects when it failed. */
+  run: () => Promise<void>
+  now?: () => number
+  random?: () => number
+}
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined
+  private nextAt: number | undefined
+  private stopped = true
+  private failedAt: number | undefined
+  private readonly now: () => number
+  private readonly random: () => number
+
+  constructor (private readonly options: SchedulerOptions) {
+    this.now = options.now ?? Date.now
+    this.random = options.random ?? Math.random
+  }
+
+  start (): void {
+    this.stopped = false
+    this.plan(true)
+  }
+
+  stop (): void {
+    this.stopped = true
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
+    this.nextAt = undefined
+  }
+
+  /** When the next scheduled backup is due (ms since the epoch), undefined when stopped. */
+  next (): number | undefined {
+    return this.nextAt
+  }
+
+  /** Computes the next due time and sets the timer. */
+  private plan (startup: boolean): void {
+    if (this.stopped) return
+    const now = this.now()
+    const { interval, jitter } = this.options
+    const last = this.options.lastSuccess()
+    let at: number
+    if (this.failedAt !== undefined) {
+      at = this.failedAt + Math.min(interval, RETRY_AFTER_MS) + this.random() * Math.min(jitter, RETRY_AFTER_MS)
+    } else if (last === undefined || last + interval <= now) {
+      at = now + this.random() * (startup ? Math.min(jitter, STARTUP_DELAY_MAX_MS) : Math.min(jitter, interval))
+    } else {
+      at = last + interval + this.random() * jitter
+    }
+    this.nextAt = Math.round(at)
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    // setTimeout takes at most 2^31-1 ms; a longer wait re-plans when it fires.
+    const wait = Math.min(Math.max(0, this.nextAt - now), 2 ** 31 - 1)
+    this.timer = setTimeout(() => { void this.fire() }, wait)
+  }
+
+  private async fire (): Promise<void> {
+    this.timer = undefined
+    if (this.stopped) return
+    if (this.nextAt !== undefined && this.now() < this.nextAt) { this.plan(false); return }
+    this.nextAt = undefined
+    try {
+      await this.options.run()
+      this.failedAt = undefined
+    } catch {
+      this.failedAt = this.now()
+    }
+    this.plan(false)
+  }
+}
