@@ -9,9 +9,8 @@ import { fileURLToPath } from 'node:url'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadConfig, renderConfigToml } from '../config/index.js'
 import type { ConfigFlags } from '../config/index.js'
-import { OWNER_DIR_NAME } from '../daemon/daemon.js'
 import { P2pbakError } from '../daemon/errors.js'
-import { initOwner, STATE_DB_NAME } from '../daemon/owner.js'
+import { initOwner, OWNER_DIR_NAME, STATE_DB_NAME } from '../daemon/owner.js'
 import { StateDb } from '../daemon/repository/state-db.js'
 import { loadOrCreateNodeKey, writeSwarmKeyFile } from '../daemon/swarm/index.js'
 import { DaemonClient, DaemonNotRunningError } from './client.js'
@@ -109,12 +108,26 @@ export class Office {
     return m
   }
 
+  /** A machine set up elsewhere (e.g. by `p2pbak init`): its config file and state directory. */
+  async register (name: string, configPath: string): Promise<Machine> {
+    const dir = dirname(configPath)
+    const config = loadConfig({ env: { HOME: dir }, file: configPath })
+    const peerId = peerIdFromPrivateKey(await loadOrCreateNodeKey(config.stateDir)).toString()
+    const m: Machine = {
+      name, dir, configPath, stateDir: config.stateDir, logPath: join(dir, `${name}-daemon.log`), peerId,
+      client: new DaemonClient({ socketPath: config.control.socket }), proc: undefined, address: undefined, recoveryKey: undefined
+    }
+    this.machines.push(m)
+    return m
+  }
+
   /** Starts the daemon process and waits (deadline) until its control API answers. */
-  async start (m: Machine, timeoutMs = 30_000): Promise<Status> {
+  async start (m: Machine, options: { env?: NodeJS.ProcessEnv, timeoutMs?: number } = {}): Promise<Status> {
+    const timeoutMs = options.timeoutMs ?? 30_000
     const fd = openSync(m.logPath, 'a')
     const env: NodeJS.ProcessEnv = {}
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('P2PBAK_') && k !== 'DEBUG') env[k] = v
-    Object.assign(env, this.options.env ?? {}, { HOME: m.dir })
+    Object.assign(env, this.options.env ?? {}, options.env ?? {}, { HOME: m.dir })
     const proc = spawn(process.execPath, [this.bin, '-c', m.configPath, 'daemon'], { env, stdio: ['ignore', fd, fd] })
     closeSync(fd)
     m.proc = proc

@@ -74,7 +74,9 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   repo.state.putMeta('backup_running', 1)
   repo.state.discardPendingFileCache()
   const a = new Archiver(repo, chunkerKey, options)
+  // A repository may serve many backups (the daemon): every count is this run's.
   const sealedBefore = repo.stats.sealedBytes
+  a.packsBefore = repo.stats.packs
   const rootTree = await a.saveRoots(roots)
   await repo.flush()
   a.summary.bytesStored = repo.stats.sealedBytes - sealedBefore
@@ -83,7 +85,7 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   const hostname = options.hostname ?? defaultSnapshotFields().hostname
   const samePaths = (s: Snapshot): boolean => s.paths.length === roots.length && s.paths.every((p, i) => Buffer.from(p).equals(roots[i]!))
   const parent = all.filter(s => s.snapshot.hostname === hostname && samePaths(s.snapshot)).at(-1)
-  const summary: Summary = { ...a.summary, durationMs: Date.now() - started, packsAdded: repo.stats.packs }
+  const summary: Summary = { ...a.summary, durationMs: Date.now() - started, packsAdded: repo.stats.packs - a.packsBefore }
   summary.warnings = a.warnings.slice(0, MAX_WARNINGS_IN_SNAPSHOT).map(w => `${w.path}: ${w.message}`)
   const snapshot: Snapshot = {
     version: 1,
@@ -100,7 +102,7 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   // Only now are this run's blobs durable and referenced: its file cache entries may be used.
   repo.state.commitFileCache()
   repo.state.putMeta('backup_running', 0)
-  summary.packsAdded = repo.stats.packs
+  summary.packsAdded = repo.stats.packs - a.packsBefore
   a.progress(true)
   return { snapshotId, summary }
 }
@@ -153,6 +155,8 @@ class Archiver {
   }
 
   readonly warnings: BackupWarning[] = []
+  /** repo.stats.packs when this run started. */
+  packsBefore = 0
   private readonly chunker: FileChunker
   private readonly minChunk: number
   private readonly cacheBatch: Array<[Buffer, Buffer, FileCacheEntry]> = []
@@ -410,7 +414,7 @@ class Archiver {
     const now = Date.now()
     if (!final && now - this.lastProgress < (this.options.progressIntervalMs ?? 250)) return
     this.lastProgress = now
-    cb({ filesDone: this.summary.totalFiles, bytesDone: this.summary.totalBytes, packsWritten: this.repo.stats.packs, currentPath: this.currentPath })
+    cb({ filesDone: this.summary.totalFiles, bytesDone: this.summary.totalBytes, packsWritten: this.repo.stats.packs - this.packsBefore, currentPath: this.currentPath })
   }
 }
 

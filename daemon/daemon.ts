@@ -13,6 +13,8 @@ import { join } from 'node:path'
 import { hostname } from 'node:os'
 import { logger } from '@libp2p/logger'
 import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { Config } from '../config/index.js'
 import { deleteSignedBytes } from '../protocol/index.js'
 import { backup } from './archiver.js'
@@ -26,7 +28,7 @@ import { createOperatorLog } from './log.js'
 import type { OperatorLog } from './log.js'
 import { BackupQueue, Operation } from './operations.js'
 import type { BackupRequest } from './operations.js'
-import { KEY_FILE_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey } from './owner.js'
+import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
 import { PeerBook } from './peer-book.js'
 import { restore } from './restorer.js'
@@ -45,13 +47,16 @@ import type { BackupAnswer, CheckAnswer, PeerRow, Problem, RestoreAnswer, Status
 
 const debug = logger('p2pbak:daemon')
 
-/** The owner's files live in this sub-folder of the state directory (keyfile.json, owner.key, state.db, placements.db). */
-export const OWNER_DIR_NAME = 'owner'
 /** The daemon's own database: the peer book. */
 export const PEERS_DB_NAME = 'peers.db'
 
 /** How often the daemon looks after itself: peer info, key record, footprint refresh. */
 const MAINTENANCE_INTERVAL_MS = 5_000
+/** While a backup runs, progress (packs stored) is refreshed at least this often. */
+const PROGRESS_TICK_MS = 1000
+/** Known peers that are not connected are dialled again after this backoff (doubling up to the max). */
+const REDIAL_MIN_MS = 5_000
+const REDIAL_MAX_MS = 5 * 60_000
 /** Peer info (free space, domain) older than this is asked again. */
 const PEER_INFO_MAX_AGE_MS = 60_000
 
@@ -180,9 +185,11 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     return { owner, store }
   }
 
+  let listing: Promise<SnapshotInfo[]> | undefined
   const refreshSnapshots = async (): Promise<SnapshotInfo[]> => {
     const { owner: o } = requireOwner()
-    snapshots = await o.repo.listSnapshots()
+    listing ??= o.repo.listSnapshots().finally(() => { listing = undefined })
+    snapshots = await listing
     return snapshots
   }
 
@@ -197,6 +204,18 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     s.on('degraded', onDegraded)
     log.info('backup started', { paths: req.paths, reason: req.reason })
     let result: BackupResult
+    // The archiver reports per file; while packs are still on their way (a large file, the final
+    // flush) the count of packs stored is refreshed from here.
+    let last: { filesDone: number, bytesDone: number, currentPath: string } | undefined
+    const packsBefore = o.repo.stats.packs
+    const report = (): void => {
+      if (last === undefined) return
+      op.report({
+        stage: 'backing up', filesDone: last.filesDone, bytesDone: last.bytesDone, packsStored: o.repo.stats.packs - packsBefore, currentPath: last.currentPath,
+        ...(totals === undefined ? {} : { totalFiles: Math.max(totals.files, last.filesDone), totalBytes: Math.max(totals.bytes, last.bytesDone) })
+      })
+    }
+    const ticker = setInterval(report, PROGRESS_TICK_MS)
     try {
       result = await backup(o.repo, o.keys.chunkerKey, {
         paths: req.paths,
@@ -206,10 +225,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         ...excl,
         signal: op.signal,
         onProgress: (p) => {
-          op.report({
-            stage: 'backing up', filesDone: p.filesDone, bytesDone: p.bytesDone, packsStored: p.packsWritten, currentPath: p.currentPath,
-            ...(totals === undefined ? {} : { totalFiles: Math.max(totals.files, p.filesDone), totalBytes: Math.max(totals.bytes, p.bytesDone) })
-          })
+          last = p
+          report()
         }
       })
     } catch (err) {
@@ -219,6 +236,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       else log.error('backup failed', { paths: req.paths, error: e.message })
       throw e
     } finally {
+      clearInterval(ticker)
       s.off('degraded', onDegraded)
     }
     const sm = result.summary
@@ -257,10 +275,51 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   // 6. Liveness: the peer book follows connections; peer info is refreshed in the background.
   const onConnect = (evt: CustomEvent<PeerId>): void => {
     const id = evt.detail.toString()
-    const addrs = libp2p.getConnections().filter(c => c.remotePeer.toString() === id).map(c => c.remoteAddr.toString())
-    peerBook.connected(id, addrs)
+    peerBook.connected(id)
     log.info('peer online', { peer: id })
   }
+  /** The addresses a peer listens on (from identify), remembered so either side can redial after a restart. */
+  const rememberAddrs = async (id: PeerId): Promise<void> => {
+    try {
+      const p = await libp2p.peerStore.get(id)
+      const addrs = p.addresses.map(a => a.multiaddr.toString()).filter(a => !a.includes('/p2p-circuit'))
+      if (addrs.length > 0) peerBook.connected(id.toString(), addrs)
+    } catch {}
+  }
+  /**
+   * Peers from the book that are not connected are dialled again (like Syncthing's
+   * known devices), on their own timer so that slow maintenance never delays a reconnection. A
+   * peer that cannot be reached is tried again after a backoff that doubles up to REDIAL_MAX_MS.
+   */
+  const redialBackoff = new Map<string, { at: number, wait: number }>()
+  let redialing = false
+  const redialKnown = async (): Promise<void> => {
+    if (redialing) return
+    redialing = true
+    try {
+      const connected = new Set(libp2p.getPeers().map(p => p.toString()))
+      const now = Date.now()
+      await Promise.allSettled(peerBook.list()
+        // Gone peers too: "gone" decides repair, but a machine back from a long trip is welcome.
+        .filter(p => !connected.has(p.peerId) && p.addrs.length > 0 && p.peerId !== peerId)
+        .filter(p => (redialBackoff.get(p.peerId)?.at ?? 0) <= now)
+        .map(async (p) => {
+          const id = peerIdFromString(p.peerId)
+          await libp2p.peerStore.merge(id, { multiaddrs: p.addrs.map(a => multiaddr(a)) })
+          try {
+            await libp2p.dial(id, { signal: AbortSignal.timeout(10_000) })
+            redialBackoff.delete(p.peerId)
+          } catch (err) {
+            const wait = Math.min(REDIAL_MAX_MS, (redialBackoff.get(p.peerId)?.wait ?? REDIAL_MIN_MS / 2) * 2)
+            redialBackoff.set(p.peerId, { at: Date.now() + wait, wait })
+            log.debug('could not reach a known peer', { peer: p.peerId, addrs: p.addrs, error: (err as Error).message, retryInMs: wait })
+          }
+        }))
+    } finally {
+      redialing = false
+    }
+  }
+
   const onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const id = evt.detail.toString()
     peerBook.disconnected(id)
@@ -268,6 +327,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   }
 
   let maintenanceTimer: NodeJS.Timeout | undefined
+  let redialTimer: NodeJS.Timeout | undefined
   let maintaining = false
   const maintenance = async (): Promise<void> => {
     if (maintaining) return
@@ -276,6 +336,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       for (const p of libp2p.getPeers()) {
         const id = p.toString()
         peerBook.connected(id)
+        await rememberAddrs(p)
         const known = peerBook.get(id)
         if (known?.infoAt !== undefined && Date.now() - known.infoAt < PEER_INFO_MAX_AGE_MS) continue
         try {
@@ -286,8 +347,12 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         }
       }
       await publishKeyRecord()
-      if (owner !== undefined && snapshots === undefined) await refreshSnapshots().catch(() => {})
-      if (owner !== undefined && footprint === undefined) void refreshFootprint()
+      // In the background: reading the snapshot list can wait for slow or absent peers.
+      if (owner !== undefined && snapshots === undefined && libp2p.getPeers().length > 0) {
+        void refreshSnapshots().then(() => refreshFootprint(), () => {})
+      } else if (owner !== undefined && footprint === undefined) {
+        void refreshFootprint()
+      }
     } finally {
       maintaining = false
     }
@@ -550,6 +615,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         log.info('control API listening', { on: control.addresses })
         scheduler.start()
         maintenanceTimer = setInterval(() => { void maintenance() }, MAINTENANCE_INTERVAL_MS)
+        redialTimer = setInterval(() => { void redialKnown() }, REDIAL_MIN_MS)
+        void redialKnown()
         void maintenance()
       } catch (err) {
         await stopAll().catch(() => {})
@@ -567,6 +634,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     log.info('shutting down')
     scheduler.stop()
     if (maintenanceTimer !== undefined) clearInterval(maintenanceTimer)
+    if (redialTimer !== undefined) clearInterval(redialTimer)
     // A running backup stops at its next file; packs already sent stay with their holders and the
     // next backup reuses them (it re-reads their headers), so nothing is sent twice.
     const stopErr = new ShuttingDownError('the daemon is shutting down', { hint: 'the backup resumes where it stopped at the next run' })

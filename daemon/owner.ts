@@ -18,6 +18,8 @@ import type { RepositoryOptions } from './repository/repository.js'
 import { StateDb } from './repository/state-db.js'
 import type { Backend } from './store/types.js'
 
+/** The owner's files live in this sub-folder of the daemon's state directory (keyfile.json, owner.key, state.db, placements.db). */
+export const OWNER_DIR_NAME = 'owner'
 export const KEY_FILE_NAME = 'keyfile.json'
 export const STATE_DB_NAME = 'state.db'
 export const LOCK_FILE_NAME = 'lock'

@@ -42,6 +42,7 @@ export class PeerBook {
   private readonly now: () => number
   private readonly online = new Set<string>()
   private readonly touched = new Map<string, number>()
+  private readonly knownAddrs = new Map<string, string>()
 
   constructor (private readonly options: PeerBookOptions) {
     this.now = options.now ?? Date.now
@@ -58,12 +59,15 @@ export class PeerBook {
     this.online.add(peerId)
     const t = this.now()
     const last = this.touched.get(peerId)
-    if (last !== undefined && t - last < TOUCH_EVERY_MS && addrs.length === 0) return
+    const addrsJson = JSON.stringify(addrs)
+    const newAddrs = addrs.length > 0 && this.knownAddrs.get(peerId) !== addrsJson
+    if (last !== undefined && t - last < TOUCH_EVERY_MS && !newAddrs) return
     this.touched.set(peerId, t)
+    if (addrs.length > 0) this.knownAddrs.set(peerId, addrsJson)
     this.db.prepare(`INSERT INTO peers (peer, addrs, first_seen, last_seen) VALUES (?, ?, ?, ?)
       ON CONFLICT (peer) DO UPDATE SET last_seen = excluded.last_seen,
         addrs = CASE WHEN excluded.addrs = '[]' THEN addrs ELSE excluded.addrs END`)
-      .run(peerId, JSON.stringify(addrs), t, t)
+      .run(peerId, addrsJson, t, t)
   }
 
   /** The last connection to `peerId` closed. */

@@ -11,7 +11,7 @@ export function registerBackupCommand (program: Command, io: CliIo): void {
   program.command('backup')
     .description('back up now (default: the configured backup.paths) and wait until every pack has its replicas')
     .argument('[paths...]', 'folders or files to back up instead of backup.paths')
-    .option('--tag <tag...>', 'tags for the snapshot')
+    .option('--tag <tag>', 'a tag for the snapshot (repeat for more)', (v: string, all: string[] = []) => [...all, v])
     .action(async (paths: string[], o: { tag?: string[] }) => {
       const client = daemonClient(cliConfig(program, io))
       const view = progressView(io, globals(program).json === true)

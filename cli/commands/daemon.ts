@@ -2,8 +2,6 @@
 // first signal stops gracefully (a running backup checkpoints, streams close); a second one exits
 // at once.
 import type { Command } from 'commander'
-import { createDaemon } from '../../daemon/daemon.js'
-import { createOperatorLog } from '../../daemon/log.js'
 import { cliConfig } from '../context.js'
 import type { CliIo } from '../io.js'
 import { VERSION } from '../version.js'
@@ -20,6 +18,9 @@ export function registerDaemonCommand (program: Command, io: CliIo): void {
           ...(o.logLevel === undefined ? {} : { level: o.logLevel as 'info' })
         }
       })
+      // Loaded here, not at the top: every other command starts faster without libp2p.
+      const { createDaemon } = await import('../../daemon/daemon.js')
+      const { createOperatorLog } = await import('../../daemon/log.js')
       const log = createOperatorLog({ format: config.log.format, level: config.log.level, destination: io.stderr })
       const daemon = await createDaemon(config, { log, version: VERSION })
       let signals = 0

@@ -13,7 +13,6 @@ import { compareTrees } from '../../daemon/verify-tree.js'
 import { formatBytes } from '../format.js'
 import { globals } from '../context.js'
 import type { CliIo } from '../io.js'
-import { Office, waitFor } from '../office.js'
 import { renderStatus } from './status.js'
 
 export class DemoFailedError extends P2pbakError {
@@ -45,6 +44,7 @@ export function registerDemoCommand (program: Command, io: CliIo): void {
       const t0 = Date.now()
       const say = (s: string): void => { io.stdout.write(s + '\n') }
       const step = (n: number, s: string): void => { say(`\n[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${n}. ${s}`) }
+      const { Office, waitFor } = await import('../office.js') // libp2p: loaded only when needed
       const office = new Office({ root: work })
       try {
         say(`p2pbak demo office in ${work}`)

@@ -5,13 +5,10 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { configFilePath, renderConfigToml } from '../../config/index.js'
 import type { ConfigFlags } from '../../config/index.js'
-import { OWNER_DIR_NAME } from '../../daemon/daemon.js'
 import { AlreadyExistsError } from '../../daemon/errors.js'
-import { initOwner, STATE_DB_NAME } from '../../daemon/owner.js'
+import { initOwner, OWNER_DIR_NAME, STATE_DB_NAME } from '../../daemon/owner.js'
 import { StateDb } from '../../daemon/repository/state-db.js'
-import { loadOrCreateNodeKey, swarmFingerprint, writeSwarmKeyFile } from '../../daemon/swarm/index.js'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { writeNewFileAtomic } from '../../daemon/swarm/swarm-key.js'
+import { swarmFingerprint, writeNewFileAtomic, writeSwarmKeyFile } from '../../daemon/swarm/swarm-key.js'
 import { DaemonNotRunningError } from '../client.js'
 import { cliConfig, daemonClient, globals, output } from '../context.js'
 import type { CliIo } from '../io.js'
@@ -89,6 +86,8 @@ export function registerInitCommands (program: Command, io: CliIo): void {
       state.putMeta('synced', 1)
       state.close()
       // The node identity now, so the admin can hand out this machine's address as a bootstrap peer.
+      const { loadOrCreateNodeKey } = await import('../../daemon/swarm/node-key.js') // libp2p: loaded only when needed
+      const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
       const nodeKey = await loadOrCreateNodeKey(config.stateDir)
       const peerId = peerIdFromPrivateKey(nodeKey).toString()
       let daemon = 'not running: start it with `p2pbak daemon`'
@@ -126,7 +125,7 @@ function initFlags (o: InitOpts, io: CliIo): ConfigFlags {
   if (o.mdns === false) set('network', 'mdns', false)
   set('storage', 'domain', o.domain)
   set('storage', 'quota', o.quota)
-  set('redundancy', 'replicas', o.replicas)
+  set('redundancy', 'replicas', o.replicas !== undefined && /^\d+$/.test(o.replicas) ? Number(o.replicas) : o.replicas)
   if (o.stateDir !== undefined) flags.stateDir = resolve(io.cwd, o.stateDir)
   return flags as ConfigFlags
 }

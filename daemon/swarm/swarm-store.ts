@@ -4,7 +4,7 @@
 // possible, recorded as degraded). get → the recorded holders, then the holders the placement
 // predicts, then DHT providers; every whole pack is checked against its ID, and a holder that
 // serves wrong bytes or fails is skipped and reported.
-import { EventEmitter } from 'node:events'
+import { EventEmitter, setMaxListeners } from 'node:events'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
@@ -139,7 +139,11 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
       .map(r => ({ packId: r.pack, holders: r.n, wanted: r.wanted }))
   }
 
-  private readonly closing = new AbortController()
+  private readonly closing = ((): AbortController => {
+    const c = new AbortController()
+    setMaxListeners(Infinity, c.signal) // one listener per put in flight
+    return c
+  })()
 
   /**
    * Stops every transfer in flight now (daemon shutdown): puts reject with `reason`; packs that
