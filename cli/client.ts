@@ -96,7 +96,15 @@ export class DaemonClient {
     let buffered = ''
     let outcome: { result: R } | { error: ApiError } | undefined
     res.setEncoding('utf8')
-    for await (const chunk of res as AsyncIterable<string>) {
+    const gone = (): DaemonNotRunningError => new DaemonNotRunningError('the daemon stopped before the operation finished', { hint: 'see the daemon\'s log, then run the command again' })
+    const lines = async function * (): AsyncGenerator<string> {
+      try {
+        for await (const chunk of res as AsyncIterable<string>) yield chunk
+      } catch {
+        throw gone() // the connection was reset: the daemon crashed or was killed
+      }
+    }
+    for await (const chunk of lines()) {
       buffered += chunk
       let nl: number
       while ((nl = buffered.indexOf('\n')) >= 0) {
@@ -110,9 +118,7 @@ export class DaemonClient {
         else outcome = { error: msg.error }
       }
     }
-    if (outcome === undefined) {
-      throw new DaemonNotRunningError('the daemon stopped before the operation finished', { hint: 'see the daemon\'s log, then run the command again' })
-    }
+    if (outcome === undefined) throw gone()
     if ('error' in outcome) throw new RemoteError(outcome.error)
     return outcome.result
   }

@@ -248,15 +248,15 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   }),
   spec('backup.exclude', {
     kind: 'glob-list', rule: 'a list of non-empty glob patterns', itemRule: 'a non-empty glob pattern', example: '["**/node_modules", "*.tmp"]',
-    defaultText: '`[]`', doc: 'Glob patterns of paths to leave out.'
+    defaultText: '`[]`', doc: 'Glob patterns of paths to leave out: one without "/" matches a name at any depth ("*.tmp", "node_modules"), one with "/" the whole absolute path ("/home/*/.cache"). Excluded folders are not entered.'
   }),
   spec('backup.exclude_caches', {
     kind: 'bool', rule: 'true or false', example: 'true', defaultText: '`true`',
-    doc: 'Skip directories that contain a CACHEDIR.TAG file.'
+    doc: 'Leave out the contents of directories holding a valid CACHEDIR.TAG (bford.info/cachedir); the tag file itself is kept.'
   }),
   spec('backup.one_file_system', {
     kind: 'bool', rule: 'true or false', example: 'false', defaultText: '`false`',
-    doc: 'Stay on the file system of each backup path; do not descend into other mounts.'
+    doc: 'Stay on the file system of each backup path; a mount point below it is kept as an empty folder.'
   }),
   spec('backup.interval', {
     kind: 'duration', min: 1, rule: POSITIVE_DURATION_RULE, example: '"1h"', defaultText: '`"1h"`',
@@ -334,7 +334,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   }),
   spec('network.bandwidth_limit', {
     kind: 'rate', rule: `${RATE_RULE} (0 for unlimited)`, example: '"5MiB/s"', defaultText: '`0` (unlimited)',
-    doc: 'Cap on the bytes per second this machine sends to peers.'
+    doc: 'Cap on the bytes per second this machine sends to peers (pack replication), shared by all transfers; 0 = unlimited.'
   }),
 
   spec('repair.gone_after', {

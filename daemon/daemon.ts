@@ -600,7 +600,17 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       try {
         libp2p.addEventListener('peer:connect', onConnect)
         libp2p.addEventListener('peer:disconnect', onDisconnect)
-        await peer.start()
+        try {
+          await peer.start()
+        } catch (err) {
+          const text = `${(err as Error).message} ${String((err as { cause?: Error }).cause?.message ?? '')}`
+          if (/EADDRINUSE|address already in use/i.test(text)) {
+            throw new InvalidArgumentError(`cannot listen on ${config.network.listen.join(', ')}: the address is in use`, {
+              hint: 'another program (or another p2pbak daemon) uses that port: stop it, or change network.listen', cause: err
+            })
+          }
+          throw err
+        }
         log.info('swarm node started', { peerId, swarm: swarmId, listen: peer.node.addresses().map(String) })
         await openOwnerIfPresent()
         const tokenFile = config.control.tokenFile

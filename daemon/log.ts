@@ -23,7 +23,8 @@ export interface OperatorLogOptions {
 }
 
 /** Field names never written, whatever a caller passes. */
-const REDACT = ['passphrase', 'password', 'recoveryKey', 'masterKey', 'token', 'swarmKey', '*.passphrase', '*.password', '*.token']
+const SECRET_FIELDS = ['passphrase', 'password', 'oldPassphrase', 'newPassphrase', 'recoveryKey', 'masterKey', 'token', 'swarmKey']
+const REDACT = [...SECRET_FIELDS, ...SECRET_FIELDS.map(f => `*.${f}`)]
 
 export function createOperatorLog (options: OperatorLogOptions): OperatorLog {
   const dest = options.destination ?? process.stderr

@@ -81,6 +81,15 @@ export class Operation<R = unknown> extends EventEmitter<OperationEvents<R>> {
     }
   }
 
+  /** Fails an operation that never ran (dropped from a queue). */
+  fail (err: Error): void {
+    if (this.state !== 'queued') return
+    this.state = 'failed'
+    this.controller.abort(err)
+    this.settle.reject(err)
+    this.emit('failed', err)
+  }
+
   report (p: Omit<Progress, 'kind' | 'rate' | 'etaMs'>): void {
     const rate = this.rate.sample(p.bytesDone)
     const left = p.totalBytes === undefined ? undefined : Math.max(0, p.totalBytes - p.bytesDone)
@@ -177,11 +186,7 @@ export class BackupQueue<R> extends EventEmitter<BackupQueueEvents<R>> {
   /** Stops the running backup at its next checkpoint and drops the waiting ones; resolves when it stopped. */
   async close (reason: Error): Promise<void> {
     this.closed = true
-    for (const w of this.waiting.values()) {
-      w.op.state = 'failed'
-      w.op.controller.abort(reason)
-      void w.op.run(async () => { throw reason })
-    }
+    for (const w of this.waiting.values()) w.op.fail(reason)
     this.waiting.clear()
     const r = this.running
     if (r === undefined) return

@@ -25,6 +25,8 @@ export class Scheduler {
   private nextAt: number | undefined
   private stopped = true
   private failedAt: number | undefined
+  /** When run() last resolved: a run that had nothing to do counts, so it is not repeated at once. */
+  private ranAt: number | undefined
   private readonly now: () => number
   private readonly random: () => number
 
@@ -55,7 +57,8 @@ export class Scheduler {
     if (this.stopped) return
     const now = this.now()
     const { interval, jitter } = this.options
-    const last = this.options.lastSuccess()
+    const recorded = this.options.lastSuccess()
+    const last = recorded === undefined ? this.ranAt : Math.max(recorded, this.ranAt ?? 0)
     let at: number
     if (this.failedAt !== undefined) {
       at = this.failedAt + Math.min(interval, RETRY_AFTER_MS) + this.random() * Math.min(jitter, RETRY_AFTER_MS)
@@ -79,6 +82,7 @@ export class Scheduler {
     try {
       await this.options.run()
       this.failedAt = undefined
+      this.ranAt = this.now()
     } catch {
       this.failedAt = this.now()
     }

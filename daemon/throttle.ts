@@ -29,7 +29,17 @@ export class TokenBucket {
       // A frame larger than the burst goes once the bucket is full, leaving it in debt.
       if (this.tokens >= Math.min(bytes, this.burst)) { this.tokens -= bytes; return }
       const ms = Math.ceil((Math.min(bytes, this.burst) - this.tokens) * 1000 / this.rate)
-      await new Promise(resolve => setTimeout(resolve, Math.max(1, ms)))
+      await sleep(Math.max(1, ms), signal)
     }
   }
+}
+
+/** setTimeout that an abort ends at once (with the signal's reason). */
+async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    if (signal?.aborted === true) { reject(signal.reason); return }
+    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 }

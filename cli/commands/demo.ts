@@ -42,7 +42,8 @@ export function registerDemoCommand (program: Command, io: CliIo): void {
       const colleagues = Math.max(3, Number.parseInt(o.peers, 10) || 4)
       const work = mkdtempSync(join(tmpdir(), 'p2pbak-demo-'))
       const t0 = Date.now()
-      const say = (s: string): void => { io.stdout.write(s + '\n') }
+      const json = globals(program).json === true
+      const say = (s: string): void => { if (!json) io.stdout.write(s + '\n') }
       const step = (n: number, s: string): void => { say(`\n[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${n}. ${s}`) }
       const { Office, waitFor } = await import('../office.js') // libp2p: loaded only when needed
       const office = new Office({ root: work })
@@ -71,7 +72,7 @@ export function registerDemoCommand (program: Command, io: CliIo): void {
 
         step(3, 'p2pbak status on alice\'s laptop')
         const st = await waitFor(async () => { const x = await alice.client.status(); return x.owner?.restorable !== null ? x : undefined }, 30_000, 'status to be computed')
-        io.stdout.write(indent(renderStatus(st)))
+        say(indent(renderStatus(st)))
 
         // The colleague who holds the most of alice's packs, so the loss shows.
         const held = new Map((await alice.client.peers()).map(r => [r.peerId, r.heldForUs]))
@@ -82,7 +83,7 @@ export function registerDemoCommand (program: Command, io: CliIo): void {
           const x = await alice.client.status()
           return x.swarm.gone >= 1 ? x : undefined
         }, 60_000, `${victim.name} to count as gone`)
-        io.stdout.write(indent(renderStatus(after)))
+        say(indent(renderStatus(after)))
         const p = after.owner!.packs
         say(`   → ${p.degraded + p.atRisk} of ${p.total} packs lost a copy; every file is still restorable from the survivors.`)
         say('     (Rebuilding the missing copies by the survivors comes with the repair feature; until then status shows the degraded count.)')
@@ -102,7 +103,12 @@ export function registerDemoCommand (program: Command, io: CliIo): void {
 
         await office.stopAll()
         say(`\ndemo finished in ${((Date.now() - t0) / 1000).toFixed(0)} s: backed up, lost a machine, restored, verified. All good.`)
-        if (globals(program).json === true) io.stdout.write(JSON.stringify({ ok: true, snapshot: b.snapshot, files: s.totalFiles, degraded: p.degraded + p.atRisk }) + '\n')
+        if (json) {
+          io.stdout.write(JSON.stringify({
+            ok: true, folder: work, kept: o.keep === true, daemons: colleagues + 1, snapshot: b.snapshot, files: s.totalFiles, bytes: s.totalBytes,
+            packs: p.total, packsDegradedAfterLoss: p.degraded + p.atRisk, restoredFiles: r.files, verifiedBytes: c.bytesRead, seconds: (Date.now() - t0) / 1000
+          }) + '\n')
+        }
       } finally {
         await office.stopAll().catch(() => {})
         if (o.keep === true) say(`kept ${work} (each machine's daemon.log, config.toml and state/)`)

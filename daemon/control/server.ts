@@ -3,7 +3,7 @@
 // TCP with a bearer token. Routes come from one table; a streamed route answers NDJSON lines
 // (progress events, then one result or error).
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { chmodSync, existsSync, unlinkSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { connect } from 'node:net'
 import { logger } from '@libp2p/logger'
@@ -164,6 +164,9 @@ async function listen (server: Server, start: (s: Server, cb: () => void) => voi
 /** A socket file left by a crashed daemon is removed; one that answers belongs to a running daemon. */
 async function claimSocketPath (path: string): Promise<void> {
   if (!existsSync(path)) return
+  if (!lstatSync(path).isSocket()) {
+    throw new InvalidArgumentError(`${path} exists and is not a socket; refusing to replace it`, { hint: 'set control.socket to a path where nothing else lives' })
+  }
   const alive = await new Promise<boolean>((resolve) => {
     const s = connect(path)
     s.once('connect', () => { s.destroy(); resolve(true) })

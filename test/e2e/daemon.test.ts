@@ -3,6 +3,8 @@
 // --json output is parsed and checked, every user error has its exit code and a hint, and the
 // daemon survives SIGTERM in the middle of a backup.
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackupAnswer, CheckAnswer, LsEntry, PeerRow, SnapshotRow, Status } from '../../daemon/control/api.js'
@@ -254,6 +256,34 @@ describe('p2pbak daemon and CLI', () => {
     const human = await cli(['status'])
     expect(human.stdout).toMatch(/^p2pbak status: WARNING/)
     expect(human.stdout).toMatch(/→ /)
+  })
+})
+
+describe('starting a daemon: what can go wrong, and init beside a running daemon', () => {
+  it('a missing swarm key, or a port already in use: one line, a hint, its exit code', async () => {
+    const eve = await office.addMachine('eve', { config: { network: { swarmKeyFile: join(root, 'no-such-swarm.key') } } })
+    expectUserError(await runCli(['-c', eve.configPath, 'daemon'], { env: { HOME: eve.dir } }), 'NotInitializedError', /no swarm key at .*no-such-swarm\.key/)
+    const busy = createServer()
+    await new Promise<void>(resolve => { busy.listen(0, '127.0.0.1', resolve) })
+    try {
+      const port = (busy.address() as AddressInfo).port
+      const frank = await office.addMachine('frank', { config: { network: { listen: [`/ip4/127.0.0.1/tcp/${port}`] } } })
+      expectUserError(await runCli(['-c', frank.configPath, 'daemon'], { env: { HOME: frank.dir } }), 'InvalidArgumentError', /address is in use/)
+    } finally {
+      busy.close()
+    }
+  })
+
+  it('init on a machine whose daemon runs: the daemon picks up the new owner at once', async () => {
+    const bob = holders[0]!
+    expect(parseJson<Status>(await runCli(['--json', '-c', bob.configPath, 'status'])).owner).toBeNull()
+    const r = await runCli(['--json', '-c', bob.configPath, 'init', '--password-file', passFile], { env: { HOME: bob.dir } })
+    expect(r.code, r.stderr).toBe(0)
+    expect(parseJson<{ owner: string, configWritten: boolean }>(r)).toMatchObject({ owner: 'bob', configWritten: false })
+    const s = parseJson<Status>(await runCli(['--json', '-c', bob.configPath, 'status']))
+    expect(s.owner).toMatchObject({ name: 'bob', lastBackup: null })
+    const b = parseJson<BackupAnswer>(await runCli(['--json', '-c', bob.configPath, 'backup', join(src, 'docs')]))
+    expect(b.summary.totalFiles).toBeGreaterThan(0)
   })
 })
 

@@ -1,9 +1,10 @@
 // The repository engine end to end on real files and a directory store: round trip with every
 // special case, incremental runs, dedup across an insertion, keys and recovery.
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { backup } from '../../daemon/archiver.js'
+import { backup, CACHEDIR_TAG_SIGNATURE } from '../../daemon/archiver.js'
 import { check } from '../../daemon/checker.js'
 import { LockedError, NotInitializedError, WrongPassphraseError, InvalidRecoveryKeyError } from '../../daemon/errors.js'
 import { initOwner, openOwner, KEY_FILE_NAME } from '../../daemon/owner.js'
@@ -217,3 +218,95 @@ describe('keys', () => {
     await expect(openOwner({ stateDir: join(work, 'state'), backend, passphrase: PASS })).rejects.toThrow(LockedError)
   })
 })
+
+describe('what a backup leaves out', () => {
+  it('exclude patterns: a bare pattern matches a name at any depth, one with "/" the whole path; excluded folders are not entered', async () => {
+    const src = join(work, 'src')
+    for (const f of ['keep.txt', 'a.tmp', 'deep/b.tmp', 'deep/keep2.txt', 'node_modules/x/y.js', 'deep/node_modules/z.js', 'build/out.bin', 'sub/build/kept.bin']) {
+      mkdirSync(join(src, f, '..'), { recursive: true })
+      writeFileSync(join(src, f), f)
+    }
+    const o = await openMain()
+    const r = await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'a', exclude: ['*.tmp', 'node_modules', `${src}/build`] })
+    expect(r.summary.totalFiles).toBe(3)
+    const target = join(work, 'out')
+    await restore(o.repo, await o.repo.findSnapshot('latest'), target)
+    const got = listFiles(join(target, src))
+    expect(got).toEqual(['deep/keep2.txt', 'keep.txt', 'sub/build/kept.bin'])
+  })
+
+  it('CACHEDIR.TAG: a folder with a valid tag keeps only the tag; an invalid tag changes nothing', async () => {
+    const src = join(work, 'src')
+    mkdirSync(join(src, 'cache/sub'), { recursive: true })
+    writeFileSync(join(src, 'cache/CACHEDIR.TAG'), `${CACHEDIR_TAG_SIGNATURE}\n# a cache\n`)
+    writeFileSync(join(src, 'cache/blob'), 'cached')
+    writeFileSync(join(src, 'cache/sub/more'), 'cached')
+    mkdirSync(join(src, 'fake'))
+    writeFileSync(join(src, 'fake/CACHEDIR.TAG'), 'Signature: not the real one\n')
+    writeFileSync(join(src, 'fake/data'), 'real data')
+    const o = await openMain()
+    await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'a', excludeCaches: true })
+    const target = join(work, 'out')
+    await restore(o.repo, await o.repo.findSnapshot('latest'), target)
+    expect(listFiles(join(target, src))).toEqual(['cache/CACHEDIR.TAG', 'fake/CACHEDIR.TAG', 'fake/data'])
+    // Without the option the cache is backed up like anything else.
+    await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'a' })
+    const all = join(work, 'out-all')
+    await restore(o.repo, await o.repo.findSnapshot('latest'), all)
+    expect(listFiles(join(all, src))).toContain('cache/sub/more')
+  })
+
+  it('one file system: a mount point below the backup path is kept, empty', async () => {
+    const src = join(work, 'src')
+    mkdirSync(join(src, 'mnt'), { recursive: true })
+    writeFileSync(join(src, 'local.txt'), 'here')
+    // A real mount (tmpfs) inside the test folder: this machine's tests run as root.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', join(src, 'mnt')])
+    try {
+      writeFileSync(join(src, 'mnt/other-fs.txt'), 'there')
+      expect(statSync(join(src, 'mnt')).dev).not.toBe(statSync(src).dev)
+      const o = await openMain()
+      await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'a', oneFileSystem: true })
+      const target = join(work, 'out')
+      await restore(o.repo, await o.repo.findSnapshot('latest'), target)
+      expect(listFiles(join(target, src))).toEqual(['local.txt'])
+      expect(statSync(join(target, src, 'mnt')).isDirectory()).toBe(true)
+      await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'a' })
+      const all = join(work, 'out-all')
+      await restore(o.repo, await o.repo.findSnapshot('latest'), all)
+      expect(listFiles(join(all, src))).toEqual(['local.txt', 'mnt/other-fs.txt'])
+    } finally {
+      execFileSync('umount', [join(src, 'mnt')])
+    }
+  })
+})
+
+describe('one repository, many backups (the daemon)', () => {
+  it('every count in a summary is that run\'s own', async () => {
+    const src = join(work, 'src')
+    mkdirSync(src)
+    writeFileSync(join(src, 'one.bin'), prngBytes('one', 3 * 1024 * 1024))
+    const o = await openMain()
+    const first = await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'a' })
+    expect(first.summary.packsAdded).toBeGreaterThan(0)
+    const same = await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'a' })
+    // Nothing new: only the metadata packs of the new snapshot, never the first run's packs again.
+    expect(same.summary.bytesAdded).toBe(0)
+    expect(same.summary.packsAdded).toBeLessThan(first.summary.packsAdded)
+    const progress: number[] = []
+    writeFileSync(join(src, 'two.bin'), prngBytes('two', 3 * 1024 * 1024))
+    const third = await backup(o.repo, o.keys.chunkerKey, { paths: [src], owner: 'a', onProgress: (p) => { progress.push(p.packsWritten) } })
+    expect(third.summary.bytesAdded).toBe(3 * 1024 * 1024)
+    expect(Math.max(...progress)).toBeLessThanOrEqual(third.summary.packsAdded)
+  })
+})
+
+function listFiles (root: string, dir = ''): string[] {
+  const out: string[] = []
+  for (const e of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const rel = dir === '' ? e.name : `${dir}/${e.name}`
+    if (e.isDirectory()) out.push(...listFiles(root, rel))
+    else out.push(rel)
+  }
+  return out.sort()
+}

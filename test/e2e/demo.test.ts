@@ -1,0 +1,30 @@
+// The README's main command: `p2pbak demo` runs a whole office of daemons on 127.0.0.1 (separate
+// processes), backs up, loses a machine, restores and verifies, and cleans up after itself.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { parseJson, runCli } from '../harness/cli.js'
+import { tempDirs } from '../harness/tmp.js'
+import { makeSpecialTree } from '../harness/tree.js'
+
+const dirs = tempDirs()
+afterAll(() => { dirs.cleanup() })
+
+describe('p2pbak demo', () => {
+  it('backs up a folder to an office of daemons, loses one, shows it in status, restores byte for byte, cleans up', async () => {
+    const src = join(dirs.make('p2pbak-demo-src-'), 'src')
+    makeSpecialTree(src, { largeSize: 2 * 1024 * 1024 })
+    mkdirSync(join(src, 'more'))
+    writeFileSync(join(src, 'more', 'note.txt'), 'demo data\n')
+    const r = await runCli(['--json', 'demo', '--peers', '3', src], { timeoutMs: 170_000 })
+    expect(r.code, r.stderr + r.stdout).toBe(0)
+    const out = parseJson<{ ok: boolean, folder: string, daemons: number, files: number, packs: number, packsDegradedAfterLoss: number, restoredFiles: number, verifiedBytes: number }>(r)
+    expect(out).toMatchObject({ ok: true, daemons: 4 })
+    expect(out.files).toBeGreaterThan(10)
+    expect(out.restoredFiles).toBe(out.files)
+    // r = 3 over 3 colleagues: every pack had a copy on the machine that went away.
+    expect(out.packsDegradedAfterLoss).toBe(out.packs)
+    expect(out.verifiedBytes).toBeGreaterThan(0)
+    expect(existsSync(out.folder)).toBe(false)
+  }, 180_000)
+})

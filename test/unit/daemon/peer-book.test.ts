@@ -1,0 +1,162 @@
+// The peer book: every peer met, persisted, online while connected, absent for `goneAfter` after
+// its last connection, gone after that.
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { PeerBook } from '../../../daemon/peer-book.js'
+import { tempDirs } from '../../harness/tmp.js'
+
+const dirs = tempDirs()
+const HOUR = 3600_000
+const goneAfter = 24 * HOUR
+const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
+
+let t = T0
+const opened: PeerBook[] = []
+afterEach(async () => {
+  for (const b of opened.splice(0)) {
+    try { b.close() } catch {} // already closed by the test
+  }
+  dirs.cleanup()
+  t = T0
+})
+
+function open (path: string): PeerBook {
+  const b = new PeerBook({ path, goneAfter, now: () => t })
+  opened.push(b)
+  return b
+}
+
+const dbPath = (): string => join(dirs.make('p2pbak-peers-'), 'peers.sqlite')
+
+describe('PeerBook', () => {
+  it('a peer never met is gone and has no entry', async () => {
+    const book = open(dbPath())
+    expect(book.liveness('stranger')).toBe('gone')
+    expect(book.get('stranger')).toBeUndefined()
+    expect(book.list()).toEqual([])
+  })
+
+  it('online while connected, absent until goneAfter since the last connection, gone from then on', async () => {
+    const book = open(dbPath())
+    book.connected('alice')
+    expect(book.liveness('alice')).toBe('online')
+    t += 5 * HOUR
+    expect(book.liveness('alice')).toBe('online') // still connected, however long
+    book.disconnected('alice')
+    const left = t
+    expect(book.liveness('alice')).toBe('absent')
+    t = left + goneAfter - 1
+    expect(book.liveness('alice')).toBe('absent')
+    t = left + goneAfter
+    expect(book.liveness('alice')).toBe('gone')
+    // It comes back.
+    book.connected('alice')
+    expect(book.liveness('alice')).toBe('online')
+    expect(book.get('alice')).toMatchObject({ firstSeen: T0, lastSeen: t, liveness: 'online' })
+  })
+
+  it('disconnected() for a peer that is not connected changes nothing', async () => {
+    const book = open(dbPath())
+    book.connected('alice')
+    book.disconnected('alice')
+    t += HOUR
+    book.disconnected('alice')
+    expect(book.get('alice')?.lastSeen).toBe(T0)
+  })
+
+  it('reports lastSeen = now for a connected peer and the stored time otherwise', async () => {
+    const book = open(dbPath())
+    book.connected('bob')
+    book.connected('alice')
+    t += 1000
+    book.disconnected('bob')
+    t += 60_000
+    const list = book.list()
+    expect(list.map(p => [p.peerId, p.liveness, p.firstSeen, p.lastSeen])).toEqual([
+      ['alice', 'online', T0, t],
+      ['bob', 'absent', T0, T0 + 1000]
+    ])
+  })
+
+  it('stores what a peer announced', async () => {
+    const book = open(dbPath())
+    book.connected('alice')
+    expect(book.get('alice')).toMatchObject({ free: undefined, quota: undefined, used: undefined, domain: undefined, infoAt: undefined })
+    t += 500
+    book.info('alice', { free: 5e9, quota: 2e9, used: 1e8, domain: 'room-a' })
+    expect(book.get('alice')).toMatchObject({ free: 5e9, quota: 2e9, used: 1e8, domain: 'room-a', infoAt: T0 + 500 })
+    t += 500
+    book.info('alice', { free: 4e9, quota: 2e9, used: 2e8, domain: 'room-b' })
+    expect(book.get('alice')).toMatchObject({ free: 4e9, used: 2e8, domain: 'room-b', infoAt: T0 + 1000 })
+  })
+
+  it('remembers addresses; a connection without addresses does not forget them, new ones replace them', async () => {
+    const book = open(dbPath())
+    book.connected('alice', ['/ip4/10.0.0.2/tcp/4001'])
+    expect(book.get('alice')?.addrs).toEqual(['/ip4/10.0.0.2/tcp/4001'])
+    book.disconnected('alice')
+    t += HOUR
+    book.connected('alice') // an inbound connection: no addresses known
+    expect(book.get('alice')?.addrs).toEqual(['/ip4/10.0.0.2/tcp/4001'])
+    // New addresses are written at once, even within the lastSeen write interval.
+    t += 1000
+    book.connected('alice', ['/ip4/10.0.0.7/tcp/4001', '/ip6/::1/tcp/4001'])
+    expect(book.get('alice')?.addrs).toEqual(['/ip4/10.0.0.7/tcp/4001', '/ip6/::1/tcp/4001'])
+    book.connected('alice', [])
+    expect(book.get('alice')?.addrs).toEqual(['/ip4/10.0.0.7/tcp/4001', '/ip6/::1/tcp/4001'])
+    // A peer first met without addresses has none.
+    book.connected('bob')
+    expect(book.get('bob')?.addrs).toEqual([])
+  })
+
+  it('writes lastSeen of a connected peer at most every 10 s (seen by another reader of the file)', async () => {
+    const path = dbPath()
+    const book = open(path)
+    const reader = open(path) // a second handle: no peer is online in it, so it shows the stored time
+    book.connected('alice')
+    expect(reader.get('alice')?.lastSeen).toBe(T0)
+    t += 5000
+    book.connected('alice')
+    expect(reader.get('alice')?.lastSeen).toBe(T0) // not written again so soon
+    t += 5000
+    book.connected('alice')
+    expect(reader.get('alice')?.lastSeen).toBe(T0 + 10_000)
+    expect(reader.liveness('alice')).toBe('absent')
+  })
+
+  it('persists across close and reopen; close records when online peers were last seen', async () => {
+    const path = dbPath()
+    const book = open(path)
+    book.connected('alice', ['/ip4/10.0.0.2/tcp/4001'])
+    book.info('alice', { free: 1, quota: 2, used: 3, domain: 'room-a' })
+    book.connected('bob')
+    t += 1000
+    book.disconnected('bob')
+    t += 2 * HOUR
+    const closedAt = t
+    book.close()
+
+    t += HOUR
+    const again = open(path)
+    // Nobody is connected in the new process: alice is absent, seen last when the old one closed.
+    expect(again.get('alice')).toEqual({
+      peerId: 'alice',
+      addrs: ['/ip4/10.0.0.2/tcp/4001'],
+      firstSeen: T0,
+      lastSeen: closedAt,
+      free: 1,
+      quota: 2,
+      used: 3,
+      domain: 'room-a',
+      infoAt: T0,
+      liveness: 'absent'
+    })
+    expect(again.get('bob')?.lastSeen).toBe(T0 + 1000)
+    t = closedAt + goneAfter
+    expect(again.liveness('alice')).toBe('gone')
+    expect(again.liveness('bob')).toBe('gone')
+    // Reconnecting after a restart keeps firstSeen and the addresses.
+    again.connected('alice')
+    expect(again.get('alice')).toMatchObject({ firstSeen: T0, lastSeen: t, addrs: ['/ip4/10.0.0.2/tcp/4001'], liveness: 'online' })
+  })
+})
