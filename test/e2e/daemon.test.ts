@@ -259,6 +259,29 @@ describe('p2pbak daemon and CLI', () => {
   })
 })
 
+describe('scheduled backups', () => {
+  it('run by themselves every backup.interval, with the configured excludes, and status shows the next one', async () => {
+    const docs = join(src, 'docs')
+    const before = (await json<SnapshotRow[]>(['snapshots'])).filter(x => x.paths.includes(docs)).length
+    await office.stop(alice)
+    await office.start(alice, { env: { P2PBAK_BACKUP_PATHS: docs, P2PBAK_BACKUP_INTERVAL: '3s', P2PBAK_BACKUP_JITTER: '0s', P2PBAK_BACKUP_EXCLUDE: '*.txt' } })
+    const scheduled = await waitFor(async () => {
+      const rows = (await json<SnapshotRow[]>(['snapshots'])).filter(x => x.paths.includes(docs))
+      return rows.length >= before + 2 ? rows : undefined
+    }, 45_000, 'two scheduled backups', 500)
+    const [a, b] = scheduled.slice(-2)
+    expect(Date.parse(b!.time) - Date.parse(a!.time)).toBeGreaterThanOrEqual(2900) // one interval apart, at least
+    const s = await json<Status>(['status'])
+    expect(s.owner!.backupPaths).toEqual([docs])
+    expect(s.owner!.nextBackup).toEqual(expect.any(Number))
+    const files = await json<LsEntry[]>(['ls', b!.id, docs])
+    expect(files.some(f => f.type === 'file')).toBe(true)
+    expect(files.filter(f => f.path.endsWith('.txt'))).toEqual([])
+    await office.stop(alice)
+    await office.start(alice)
+  })
+})
+
 describe('starting a daemon: what can go wrong, and init beside a running daemon', () => {
   it('a missing swarm key, or a port already in use: one line, a hint, its exit code', async () => {
     const eve = await office.addMachine('eve', { config: { network: { swarmKeyFile: join(root, 'no-such-swarm.key') } } })
