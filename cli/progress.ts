@@ -16,7 +16,7 @@ export function progressView (io: CliIo, json: boolean): ProgressView {
   if (json || io.stderr.isTTY !== true) return quiet
   const bar = new SingleBar({
     stream: io.stderr as unknown as NodeJS.WritableStream,
-    format: '{bar} {pct} | {files} files | {bytes} | {packs}{rate}/s | ETA {eta}',
+    format: '{bar} {pct} | {files} files | {bytes} | {packs}{rate}/s | ETA {left}',
     barsize: 24,
     hideCursor: true,
     clearOnComplete: false,
@@ -32,7 +32,7 @@ export function progressView (io: CliIo, json: boolean): ProgressView {
         bytes: p.totalBytes === undefined ? formatBytes(p.bytesDone) : `${formatBytes(p.bytesDone)}/${formatBytes(p.totalBytes)}`,
         packs: p.packsStored === undefined ? '' : `${p.packsStored} packs stored | `,
         rate: formatBytes(p.rate),
-        eta: p.etaMs === undefined ? '--' : formatDuration(p.etaMs)
+        left: p.etaMs === undefined ? '--' : formatDuration(p.etaMs) // not "eta": cli-progress computes its own under that name
       }
       if (!started) { bar.start(Math.max(1, total), p.bytesDone, payload); started = true }
       bar.setTotal(Math.max(1, total, p.bytesDone))
