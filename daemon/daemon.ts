@@ -31,6 +31,7 @@ import type { BackupRequest } from './operations.js'
 import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
 import { PeerBook } from './peer-book.js'
+import { Repairer } from './repair.js'
 import { restore } from './restorer.js'
 import type { SnapshotInfo } from './repository/repository.js'
 import { scanTotals } from './scan.js'
@@ -133,6 +134,26 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   }
   const libp2p = peer.node.libp2p
   const peerId = peer.peerId
+  // Repair, audits and scrub of the packs this daemon holds for others (daemon/repair.ts).
+  const repairer = new Repairer({ holder: peer.holder, transport: peer.transport, peerBook, log }, {
+    defaultReplicas: config.redundancy.replicas,
+    goneAfter: config.repair.goneAfter,
+    urgentGrace: config.repair.urgentGrace,
+    trimAfter: config.repair.trimAfter
+  })
+  const repairAbort = new AbortController()
+  let repairTimers: NodeJS.Timeout[] = []
+  let scrubbing = false
+  let auditing = false
+  const repairRound = async (): Promise<void> => {
+    try {
+      await repairer.checkAll(repairAbort.signal)
+      // The owner's view follows: holders added by repair, copies dropped elsewhere.
+      await store?.refreshHolders({ signal: AbortSignal.any([repairAbort.signal, AbortSignal.timeout(60_000)]) })
+    } catch (err) {
+      if (!repairAbort.signal.aborted) log.warn('repair check failed', { error: (err as Error).message })
+    }
+  }
   const swarmId = swarmFingerprint(swarmKey)
 
   // 4. The owner: opened from its unattended key once the node runs (it reads through the swarm).
@@ -464,6 +485,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       owner: ownerStatus,
       storage: { offered: info.quota, used: info.used, free: info.free, packs: peer.holder.heldPacks().length, domain: info.domain },
       operations: [...backups.operations(), ...others].map(o => o.info()),
+      repair: { ...repairer.stats, lastCheck: repairer.stats.lastCheck ?? null, checkInterval: config.repair.checkInterval },
       problems
     }
   }
@@ -626,6 +648,19 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         scheduler.start()
         maintenanceTimer = setInterval(() => { void maintenance() }, MAINTENANCE_INTERVAL_MS)
         redialTimer = setInterval(() => { void redialKnown() }, REDIAL_MIN_MS)
+        repairTimers = [
+          setInterval(() => { void repairRound() }, config.repair.checkInterval),
+          setInterval(() => {
+            if (auditing) return
+            auditing = true
+            void repairer.auditRound(repairAbort.signal).catch((err: Error) => { debug('audit round: %s', err.message) }).finally(() => { auditing = false })
+          }, config.repair.auditInterval),
+          setInterval(() => {
+            if (scrubbing) return
+            scrubbing = true
+            void repairer.scrubStep(config.repair.scrubRate).catch((err: Error) => { debug('scrub: %s', err.message) }).finally(() => { scrubbing = false })
+          }, 1000)
+        ]
         void redialKnown()
         void maintenance()
       } catch (err) {
@@ -645,6 +680,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     scheduler.stop()
     if (maintenanceTimer !== undefined) clearInterval(maintenanceTimer)
     if (redialTimer !== undefined) clearInterval(redialTimer)
+    for (const t of repairTimers) clearInterval(t)
+    repairAbort.abort(new ShuttingDownError('the daemon is shutting down'))
     // A running backup stops at its next file; packs already sent stay with their holders and the
     // next backup reuses them (it re-reads their headers), so nothing is sent twice.
     const stopErr = new ShuttingDownError('the daemon is shutting down', { hint: 'the backup resumes where it stopped at the next run' })

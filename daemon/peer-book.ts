@@ -20,6 +20,8 @@ export interface PeerRecord {
   used: number | undefined
   domain: string | undefined
   infoAt: number | undefined
+  auditFailures: number
+  auditPasses: number
 }
 
 export interface PeerEntry extends PeerRecord {
@@ -33,6 +35,9 @@ export interface PeerBookOptions {
   goneAfter: number
   now?: () => number
 }
+
+/** Failed audits after which a peer is not trusted with copies any more. */
+export const UNTRUSTED_AFTER = 3
 
 /** lastSeen of a connected peer is written at most this often. */
 const TOUCH_EVERY_MS = 10_000
@@ -52,6 +57,9 @@ export class PeerBook {
     this.db.exec(`CREATE TABLE IF NOT EXISTS peers (
       peer TEXT PRIMARY KEY, addrs TEXT NOT NULL DEFAULT '[]', first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
       free INTEGER, quota INTEGER, used INTEGER, domain TEXT, info_at INTEGER) WITHOUT ROWID`)
+    const cols = (this.db.prepare('PRAGMA table_info(peers)').all() as Array<{ name: string }>).map(c => c.name)
+    if (!cols.includes('audit_failures')) this.db.exec('ALTER TABLE peers ADD COLUMN audit_failures INTEGER NOT NULL DEFAULT 0')
+    if (!cols.includes('audit_passes')) this.db.exec('ALTER TABLE peers ADD COLUMN audit_passes INTEGER NOT NULL DEFAULT 0')
   }
 
   /** A connection to `peerId` opened (or is still open). */
@@ -83,6 +91,19 @@ export class PeerBook {
       .run(info.free, info.quota, info.used, info.domain, this.now(), peerId)
   }
 
+  /** The outcome of an audit of one of `peerId`'s copies. */
+  auditResult (peerId: string, passed: boolean): void {
+    const now = this.now()
+    this.db.prepare(`INSERT INTO peers (peer, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT (peer) DO NOTHING`).run(peerId, now, 0)
+    this.db.prepare(`UPDATE peers SET ${passed ? 'audit_passes = audit_passes + 1' : 'audit_failures = audit_failures + 1'} WHERE peer = ?`).run(peerId)
+  }
+
+  /** A peer that failed UNTRUSTED_AFTER audits: its copies do not count and placement avoids it. */
+  untrusted (peerId: string): boolean {
+    const n = this.db.prepare('SELECT audit_failures FROM peers WHERE peer = ?').pluck().get(peerId) as number | undefined
+    return (n ?? 0) >= UNTRUSTED_AFTER
+  }
+
   liveness (peerId: string): Liveness {
     if (this.online.has(peerId)) return 'online'
     const row = this.db.prepare('SELECT last_seen FROM peers WHERE peer = ?').pluck().get(peerId) as number | undefined
@@ -109,7 +130,9 @@ export class PeerBook {
       quota: r.quota ?? undefined,
       used: r.used ?? undefined,
       domain: r.domain ?? undefined,
-      infoAt: r.info_at ?? undefined
+      infoAt: r.info_at ?? undefined,
+      auditFailures: r.audit_failures,
+      auditPasses: r.audit_passes
     }
     return { ...rec, liveness: this.liveness(r.peer) }
   }
@@ -131,4 +154,6 @@ interface Row {
   used: number | null
   domain: string | null
   info_at: number | null
+  audit_failures: number
+  audit_passes: number
 }

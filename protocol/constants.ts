@@ -19,6 +19,7 @@ export const PACK_GET_PROTOCOL = protocolId('pack/get')
 export const PACK_HAS_PROTOCOL = protocolId('pack/has')
 export const PACK_DELETE_PROTOCOL = protocolId('pack/delete')
 export const ROOT_PROTOCOL = protocolId('root')
+export const AUDIT_PROTOCOL = protocolId('audit')
 /** The private Kademlia protocol: a p2pbak node never speaks the public `/ipfs/kad/1.0.0`. */
 export const KAD_PROTOCOL = protocolId('kad')
 
@@ -32,6 +33,10 @@ export const MAX_PACK_SIZE = 64 * MiB
 export const DATA_FRAME = 1 * MiB
 /** Most pack IDs in one `pack/has` request (1024 IDs of 59 characters fit in one control frame). */
 export const MAX_HAS_BATCH = 1024
+/** Largest replica count a PutRequest may ask for (docs/protocol.md §4). */
+export const MAX_REPLICAS = 16
+/** Bytes of an audit nonce (docs/protocol.md §audit). */
+export const AUDIT_NONCE_LENGTH = 32
 /** Largest record value carried by `root` (root records and key records are far smaller). */
 export const MAX_RECORD_SIZE = 64 * KiB
 /** Largest `root` frame: a whole record plus its key and framing. */
@@ -73,7 +78,9 @@ export const STREAM_LIMITS: Readonly<Record<string, StreamLimits>> = Object.free
   [PACK_GET_PROTOCOL]: { maxInboundStreams: BULK_MAX_STREAMS, maxOutboundStreams: BULK_MAX_STREAMS },
   [PACK_HAS_PROTOCOL]: { maxInboundStreams: CONTROL_MAX_STREAMS, maxOutboundStreams: CONTROL_MAX_STREAMS },
   [PACK_DELETE_PROTOCOL]: { maxInboundStreams: CONTROL_MAX_STREAMS, maxOutboundStreams: CONTROL_MAX_STREAMS },
-  [ROOT_PROTOCOL]: { maxInboundStreams: CONTROL_MAX_STREAMS, maxOutboundStreams: CONTROL_MAX_STREAMS }
+  [ROOT_PROTOCOL]: { maxInboundStreams: CONTROL_MAX_STREAMS, maxOutboundStreams: CONTROL_MAX_STREAMS },
+  // An audit hashes a whole pack: few at once.
+  [AUDIT_PROTOCOL]: { maxInboundStreams: 4, maxOutboundStreams: 4 }
 })
 
 // ---- receive-side flow control (see protocol/framing.ts) -----------------------------------

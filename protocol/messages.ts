@@ -2,13 +2,13 @@
 // domain types with required fields. Every decoder throws ProtocolError and nothing else:
 // 'MALFORMED' for bytes that are not the message, 'INVALID' for a message that breaks a rule.
 import {
-  MAX_HAS_BATCH, MAX_PACK_SIZE, MAX_RECORD_SIZE, MAX_TEXT, OWNER_KEY_LENGTH, RECORD_KEY_PATTERN, SIGNATURE_LENGTH
+  AUDIT_NONCE_LENGTH, MAX_HAS_BATCH, MAX_PACK_SIZE, MAX_REPLICAS, MAX_RECORD_SIZE, MAX_TEXT, OWNER_KEY_LENGTH, RECORD_KEY_PATTERN, SIGNATURE_LENGTH
 } from './constants.js'
 import { ProtocolError } from './errors.js'
 import { isPackId } from './ids.js'
 import {
   DeleteRequest, DeleteResponse, GetRequest, GetResponse, HasRequest, HasResponse, InfoRequest, InfoResponse,
-  PutReady, PutRequest, PutResult, RootRequest, RootResponse
+  AuditRequest, AuditResponse, PutReady, PutRequest, PutResult, RootRequest, RootResponse
 } from './pb/swarm.js'
 
 export interface ByteRange {
@@ -38,7 +38,15 @@ export interface PutHeader {
   size: number
   /** The owner's Ed25519 public key (32 bytes): only this key may later delete the pack. */
   ownerKey: Uint8Array
+  /** Copies the owner wants; 0 when not said (the holder assumes its default). */
+  replicas?: number
+  /** Peer ID of the owner's daemon, '' when not said; a repair copy keeps the original's. */
+  origin?: string
 }
+
+/** AuditResponse: the digest SHA-256(nonce ‖ pack) when 'ok'. */
+export type AuditStatus = 'ok' | 'not-found' | 'bad-request' | 'busy'
+export interface AuditReply { status: AuditStatus, digest: Uint8Array }
 
 export type PutReadyStatus = 'ready' | 'already-held' | 'quota-exceeded' | 'too-large' | 'bad-request' | 'busy'
 export type PutResultStatus = 'durable' | 'hash-mismatch' | 'size-mismatch' | 'quota-exceeded' | 'no-space' | 'internal'
@@ -201,16 +209,18 @@ export function encodePutRequest (header: PutHeader): Uint8Array {
   return PutRequest.encode(local(() => checkPutHeader(header)))
 }
 
-export function decodePutRequest (buf: Bytes): PutHeader {
+export function decodePutRequest (buf: Bytes): Required<PutHeader> {
   return checkPutHeader(decodeWith(PutRequest, 'PutRequest', buf))
 }
 
-function checkPutHeader (m: PutHeader): PutHeader {
+function checkPutHeader (m: PutHeader): Required<PutHeader> {
   const what = 'PutRequest'
   return {
     packId: checkPackId(what, m.packId),
     size: checkCount(what, 'size', m.size, MAX_PACK_SIZE),
-    ownerKey: checkLength(what, 'owner_key', m.ownerKey, OWNER_KEY_LENGTH)
+    ownerKey: checkLength(what, 'owner_key', m.ownerKey, OWNER_KEY_LENGTH),
+    replicas: checkCount(what, 'replicas', m.replicas ?? 0, MAX_REPLICAS),
+    origin: checkText(what, 'origin', m.origin ?? '')
   }
 }
 
@@ -318,6 +328,35 @@ export function encodeHasResponse (held: boolean[]): Uint8Array {
 export function decodeHasResponse (buf: Bytes): boolean[] {
   const m = decodeWith(HasResponse, 'HasResponse', buf, { limits: { held: MAX_HAS_BATCH } })
   return m.held
+}
+
+// ---- audit ------------------------------------------------------------------------------------
+
+export function encodeAuditRequest (packId: string, nonce: Uint8Array): Uint8Array {
+  return AuditRequest.encode(local(() => ({ packId: checkPackId('AuditRequest', packId), nonce: checkLength('AuditRequest', 'nonce', nonce, AUDIT_NONCE_LENGTH) })))
+}
+
+export function decodeAuditRequest (buf: Bytes): { packId: string, nonce: Uint8Array } {
+  const m = decodeWith(AuditRequest, 'AuditRequest', buf)
+  return { packId: checkPackId('AuditRequest', m.packId), nonce: checkLength('AuditRequest', 'nonce', m.nonce, AUDIT_NONCE_LENGTH) }
+}
+
+const AUDIT: Record<string, AuditStatus> = {
+  [AuditResponse.Status.OK]: 'ok',
+  [AuditResponse.Status.NOT_FOUND]: 'not-found',
+  [AuditResponse.Status.BAD_REQUEST]: 'bad-request',
+  [AuditResponse.Status.BUSY]: 'busy'
+}
+
+export function encodeAuditResponse (reply: AuditReply): Uint8Array {
+  local(() => { if (reply.status === 'ok') checkLength('AuditResponse', 'digest', reply.digest, 32) })
+  return AuditResponse.encode({ status: statusToWire(AUDIT, reply.status) as AuditResponse.Status, digest: reply.status === 'ok' ? reply.digest : new Uint8Array(0) })
+}
+
+export function decodeAuditResponse (buf: Bytes): AuditReply {
+  const m = decodeWith(AuditResponse, 'AuditResponse', buf)
+  const status = statusFromWire('AuditResponse', AUDIT, m.status)
+  return { status, digest: status === 'ok' ? checkLength('AuditResponse', 'digest', m.digest, 32) : new Uint8Array(0) }
 }
 
 // ---- pack/delete ------------------------------------------------------------------------------

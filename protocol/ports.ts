@@ -20,6 +20,10 @@ export interface PutAdmission {
   size: number
   /** The owner's Ed25519 public key (32 bytes); record it so only this key can delete the pack. */
   ownerKey: Uint8Array
+  /** Copies the owner wants; 0 when the sender did not say. */
+  replicas: number
+  /** Peer ID of the owner's daemon; '' when the sender did not say. */
+  origin: string
   /** Remote peer ID. */
   from: string
 }
@@ -49,6 +53,12 @@ export interface PackRead {
 
 /** The held-pack store, as the pack and info handlers see it. */
 export interface HolderPort {
+  /**
+   * SHA-256(nonce ‖ pack) of a held pack, undefined when it is not held, 'busy' when the holder
+   * is hashing too many packs already (the audit handler).
+   */
+  audit?: (packId: string, nonce: Uint8Array, from: string) => Promise<Uint8Array | undefined | 'busy'>
+
   /** Current space figures for `info`. */
   info: () => Promise<HolderInfo>
 

@@ -218,5 +218,21 @@ export interface Status {
     domain: string
   }
   operations: OperationInfo[]
+  /** What this daemon did as a holder: repairs (as coordinator), trims, audits, scrub. */
+  repair: {
+    copiesMade: number
+    bytesSent: number
+    trimmed: number
+    auditsPassed: number
+    auditsFailed: number
+    scrubbed: number
+    damaged: number
+    healed: number
+    /** ms since the epoch of the last check round; null before the first. */
+    lastCheck: number | null
+    /** Held packs with fewer live copies than wanted at the last check. */
+    deficient: number
+    checkInterval: number
+  }
   problems: Problem[]
 }

@@ -2,13 +2,14 @@
 // Packs live as files in a directory store (the same crash-safe layout as a local repository:
 // temp → fsync → rename → fsync dir); who owns which pack is kept next to them, so that only the
 // owner's signature can delete it. Space offered = min(quota − used, disk free − reserve).
+import { createHash } from 'node:crypto'
 import { statfsSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
-import { isPackId, packIdHasher } from '../../protocol/ids.js'
+import { isPackId, packIdHasher, packIdOf } from '../../protocol/ids.js'
 import { verifySignature } from '../crypto/keys.js'
-import { InvalidArgumentError, NoSpaceError } from '../errors.js'
+import { InvalidArgumentError, NoSpaceError, ObjectNotFoundError } from '../errors.js'
 import { openDirBackend } from '../store/index.js'
 import { checkRecord, decodeEnvelope, mayReplace } from './records.js'
 import type { DirStoreBackend, PackFileWriter } from '../store/index.js'
@@ -39,7 +40,26 @@ export type RemoveResult = 'deleted' | 'not-found' | 'forbidden'
 
 export interface HolderInfo { free: number, quota: number, used: number, domain: string }
 
-export interface PackRequest { packId: string, size: number, ownerKey: Uint8Array, from: string }
+export interface PackRequest { packId: string, size: number, ownerKey: Uint8Array, from: string, replicas?: number, origin?: string }
+
+export interface HeldPack {
+  packId: string
+  size: number
+  /** Copies its owner wants (0: not said). */
+  wanted: number
+  /** ms since the epoch. */
+  received: number
+  verified: number
+  claims: Array<{ ownerKey: Uint8Array, origin: string }>
+}
+
+/** Audits hashed at once (each reads a whole pack). */
+export const MAX_AUDITS_AT_ONCE = 2
+
+/** SHA-256(nonce ‖ pack): what an audited holder answers. */
+export function auditDigest (nonce: Uint8Array, pack: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(nonce).update(pack).digest())
+}
 
 export class Holder {
   readonly store: DirStoreBackend
@@ -65,9 +85,15 @@ export class Holder {
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS held (pack TEXT PRIMARY KEY, size INTEGER NOT NULL, received INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS claims (pack TEXT NOT NULL, owner BLOB NOT NULL, PRIMARY KEY (pack, owner)) WITHOUT ROWID;`)
-    // Schema 2: who sent each claim (for `p2pbak peers`: bytes we hold for them).
-    const cols = (this.db.prepare('PRAGMA table_info(claims)').all() as Array<{ name: string }>).map(c => c.name)
-    if (!cols.includes('sender')) this.db.exec("ALTER TABLE claims ADD COLUMN sender TEXT NOT NULL DEFAULT ''")
+    // Schema 2: who sent each claim and whose daemon owns it (for `p2pbak peers`, and so that
+    // repair never places a copy on the owner's own machine); the copies the owner wants; and the
+    // other holders of each pack, learned by asking (repair.ts).
+    const cols = (table: string): string[] => (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map(c => c.name)
+    if (!cols('claims').includes('sender')) this.db.exec("ALTER TABLE claims ADD COLUMN sender TEXT NOT NULL DEFAULT ''")
+    if (!cols('claims').includes('origin')) this.db.exec("ALTER TABLE claims ADD COLUMN origin TEXT NOT NULL DEFAULT ''")
+    if (!cols('held').includes('wanted')) this.db.exec('ALTER TABLE held ADD COLUMN wanted INTEGER NOT NULL DEFAULT 0')
+    if (!cols('held').includes('verified')) this.db.exec('ALTER TABLE held ADD COLUMN verified INTEGER NOT NULL DEFAULT 0')
+    this.db.exec('CREATE TABLE IF NOT EXISTS coholders (pack TEXT NOT NULL, peer TEXT NOT NULL, confirmed INTEGER NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID')
     this.used = this.sumHeld()
   }
 
@@ -152,8 +178,12 @@ export class Holder {
         await w.commit()
       }
       this.db.transaction(() => {
-        if (this.db.prepare('INSERT OR IGNORE INTO held VALUES (?, ?, ?)').run(req.packId, req.size, Date.now()).changes > 0) this.used += req.size
-        this.db.prepare('INSERT OR IGNORE INTO claims (pack, owner, sender) VALUES (?, ?, ?)').run(req.packId, Buffer.from(req.ownerKey), req.from)
+        const now = Date.now()
+        if (this.db.prepare('INSERT OR IGNORE INTO held (pack, size, received, wanted, verified) VALUES (?, ?, ?, ?, ?)').run(req.packId, req.size, now, req.replicas ?? 0, now).changes > 0) this.used += req.size
+        else if ((req.replicas ?? 0) > 0) this.db.prepare('UPDATE held SET wanted = MAX(wanted, ?) WHERE pack = ?').run(req.replicas, req.packId)
+        this.db.prepare('INSERT OR IGNORE INTO claims (pack, owner, sender, origin) VALUES (?, ?, ?, ?)').run(req.packId, Buffer.from(req.ownerKey), req.from, req.origin ?? '')
+        // Whoever sent it holds it too, unless it is the owner's own daemon.
+        if (req.from !== '' && req.from !== (req.origin ?? '')) this.db.prepare('INSERT OR REPLACE INTO coholders VALUES (?, ?, ?)').run(req.packId, req.from, now)
       })()
       return 'durable'
     } catch (err) {
@@ -191,12 +221,89 @@ export class Holder {
     this.db.prepare('DELETE FROM claims WHERE pack = ? AND owner = ?').run(req.packId, Buffer.from(req.ownerKey))
     const left = this.db.prepare('SELECT COUNT(*) FROM claims WHERE pack = ?').pluck().get(req.packId) as number
     if (left > 0) return 'deleted'
-    await this.store.delete(req.packId)
-    const size = this.db.prepare('SELECT size FROM held WHERE pack = ?').pluck().get(req.packId) as number
-    this.db.prepare('DELETE FROM held WHERE pack = ?').run(req.packId)
-    this.used -= size
-    this.onDropped?.(req.packId)
+    await this.drop(req.packId)
     return 'deleted'
+  }
+
+  /**
+   * Removes a held pack and everything about it (a damaged copy found by scrub, a surplus copy
+   * trimmed, a deleted pack). Not a wire operation: only this daemon decides it.
+   */
+  async drop (packId: string): Promise<void> {
+    const size = this.db.prepare('SELECT size FROM held WHERE pack = ?').pluck().get(packId) as number | undefined
+    if (size === undefined) return
+    await this.store.delete(packId)
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM held WHERE pack = ?').run(packId)
+      this.db.prepare('DELETE FROM claims WHERE pack = ?').run(packId)
+      this.db.prepare('DELETE FROM coholders WHERE pack = ?').run(packId)
+    })()
+    this.used -= size
+    this.onDropped?.(packId)
+  }
+
+  private hashing = 0
+
+  /** SHA-256(nonce ‖ pack) for an audit by another holder; 'busy' beyond MAX_AUDITS_AT_ONCE. */
+  async audit (packId: string, nonce: Uint8Array): Promise<Uint8Array | undefined | 'busy'> {
+    if (!isPackId(packId) || !this.isHeld(packId)) return undefined
+    if (this.hashing >= MAX_AUDITS_AT_ONCE) return 'busy'
+    this.hashing++
+    try {
+      const bytes = await this.store.get(packId)
+      return auditDigest(nonce, bytes)
+    } catch (err) {
+      if (err instanceof ObjectNotFoundError) return undefined
+      throw err
+    } finally {
+      this.hashing--
+    }
+  }
+
+  /** Re-reads a held pack and checks it against its ID (scrub). False: the copy is damaged. */
+  async verify (packId: string): Promise<boolean> {
+    let ok: boolean
+    try {
+      ok = packIdOf(await this.store.get(packId)) === packId
+    } catch (err) {
+      if (!(err instanceof ObjectNotFoundError)) throw err
+      ok = false
+    }
+    if (ok) this.db.prepare('UPDATE held SET verified = ? WHERE pack = ?').run(Date.now(), packId)
+    return ok
+  }
+
+  /** What repair needs to know about a held pack. */
+  packInfo (packId: string): HeldPack | undefined {
+    const row = this.db.prepare('SELECT size, wanted, received, verified FROM held WHERE pack = ?').get(packId) as { size: number, wanted: number, received: number, verified: number } | undefined
+    if (row === undefined) return undefined
+    const claims = this.db.prepare('SELECT owner, origin FROM claims WHERE pack = ?').all(packId) as Array<{ owner: Buffer, origin: string }>
+    return { packId, size: row.size, wanted: row.wanted, received: row.received, verified: row.verified, claims: claims.map(c => ({ ownerKey: new Uint8Array(c.owner), origin: c.origin })) }
+  }
+
+  /** Held packs, least recently verified first (scrub order). */
+  packsByVerification (limit: number): string[] {
+    return this.db.prepare('SELECT pack FROM held ORDER BY verified, pack LIMIT ?').pluck().all(limit) as string[]
+  }
+
+  /** The other holders of a pack this holder knows of, with when each was last confirmed. */
+  coholders (packId: string): Array<{ peer: string, confirmed: number }> {
+    return this.db.prepare('SELECT peer, confirmed FROM coholders WHERE pack = ?').all(packId) as Array<{ peer: string, confirmed: number }>
+  }
+
+  /** Records what a survey learned: `peer` holds (or no longer holds) each of `packIds`. */
+  recordCoholders (peer: string, packIds: string[], held: boolean[], at = Date.now()): void {
+    this.db.transaction(() => {
+      for (const [i, id] of packIds.entries()) {
+        if (held[i] === true) this.db.prepare('INSERT OR REPLACE INTO coholders VALUES (?, ?, ?)').run(id, peer, at)
+        else this.db.prepare('DELETE FROM coholders WHERE pack = ? AND peer = ?').run(id, peer)
+      }
+    })()
+  }
+
+  /** Forgets that `peer` holds `packId` (it failed an audit, or was trimmed). */
+  forgetCoholder (packId: string, peer: string): void {
+    this.db.prepare('DELETE FROM coholders WHERE pack = ? AND peer = ?').run(packId, peer)
   }
 
   /** Stores an enveloped record if it is valid and newer than what we hold (records.ts). */
@@ -217,13 +324,13 @@ export class Holder {
     return await this.store.getRecord(key)
   }
 
-  /** Every held pack ID (for announcing them in the DHT). */
-  /** Bytes held per peer that sent them (a pack claimed by several counts for each). */
+  /** Bytes held per owner's daemon (the claim's origin, else its sender); a pack claimed by several counts for each. */
   bytesBySender (): Map<string, number> {
-    const rows = this.db.prepare('SELECT c.sender, SUM(h.size) AS bytes FROM claims c JOIN held h ON h.pack = c.pack GROUP BY c.sender').all() as Array<{ sender: string, bytes: number }>
-    return new Map(rows.map(r => [r.sender, r.bytes]))
+    const rows = this.db.prepare("SELECT CASE WHEN c.origin <> '' THEN c.origin ELSE c.sender END AS peer, SUM(h.size) AS bytes FROM claims c JOIN held h ON h.pack = c.pack GROUP BY 1").all() as Array<{ peer: string, bytes: number }>
+    return new Map(rows.map(r => [r.peer, r.bytes]))
   }
 
+  /** Every held pack ID (for announcing them in the DHT). */
   heldPacks (): string[] {
     return this.db.prepare('SELECT pack FROM held').pluck().all() as string[]
   }

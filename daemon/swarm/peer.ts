@@ -7,7 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import {
-  deleteSignedBytes, deletePack, getInfo, getPack, getRecord, hasPacks, putPack, putRecord, registerProtocols
+  auditPack, deleteSignedBytes, deletePack, getInfo, getPack, getRecord, hasPacks, putPack, putRecord, registerProtocols
 } from '../../protocol/index.js'
 import type { HolderPort, RecordPort, Unregister } from '../../protocol/index.js'
 import { Holder } from './holder.js'
@@ -70,6 +70,7 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
       return r
     },
     has: async (ids) => holder.has(ids),
+    audit: async (packId, nonce) => await holder.audit(packId, nonce),
     read: async (packId, range) => {
       const bytes = await holder.read(packId, range)
       if (bytes === undefined) return undefined
@@ -88,11 +89,14 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
     onlinePeers: () => libp2p.getPeers().map(p => p.toString()),
     info: async (p, o) => await getInfo(libp2p, peer(p), o),
     putPack: async (p, packId, bytes, ownerKey, o) => {
-      const { status } = await putPack(libp2p, peer(p), { packId, bytes, ownerKey }, { ...o, ...(options.pace === undefined ? {} : { pace: options.pace }) })
+      const { replicas, origin, ...rest } = o ?? {}
+      const { status } = await putPack(libp2p, peer(p), { packId, bytes, ownerKey, ...(replicas === undefined ? {} : { replicas }), ...(origin === undefined ? {} : { origin }) },
+        { ...rest, ...(options.pace === undefined ? {} : { pace: options.pace }) })
       return status === 'already-held' ? 'durable' : status
     },
     getPack: async (p, packId, o) => await getPack(libp2p, peer(p), packId, undefined, o),
     hasPacks: async (p, ids, o) => await hasPacks(libp2p, peer(p), ids, o),
+    auditPack: async (p, packId, nonce, o) => await auditPack(libp2p, peer(p), packId, nonce, o),
     deletePack: async (p, packId, ownerKey, timeMs, signature, o) => await deletePack(libp2p, peer(p), { packId, ownerKey, timeMs, signature }, o),
     putRecord: async (p, key, value, o) => await putRecord(libp2p, peer(p), key, value, o),
     getRecord: async (p, key, o) => await getRecord(libp2p, peer(p), key, o),

@@ -20,6 +20,8 @@ export interface PlacementOptions {
   owner: string
   /** Peers to leave out (e.g. they failed or lied during this put). */
   exclude?: Set<string>
+  /** Domains that copies already held elsewhere use (repair adds to an existing replica set). */
+  usedDomains?: Set<string>
 }
 
 export interface Placement {
@@ -77,7 +79,7 @@ export function choosePlacement (packId: string, size: number, candidates: Candi
   const eligible = rankPeers(packId, candidates).filter(c =>
     c.online && c.peerId !== options.owner && c.free >= size && options.exclude?.has(c.peerId) !== true)
   const holders: string[] = []
-  const domains = new Set<string>()
+  const domains = new Set<string>(options.usedDomains ?? [])
   for (const c of eligible) {
     if (holders.length >= options.replicas) break
     if (c.domain !== '' && domains.has(c.domain)) continue

@@ -22,7 +22,9 @@ export interface SwarmTransport {
   /** Peers connected now. */
   onlinePeers: () => string[]
   info: (peer: string, options?: OperationOptions) => Promise<{ free: number, domain: string }>
-  putPack: (peer: string, packId: string, bytes: Uint8Array, ownerKey: Uint8Array, options?: OperationOptions) => Promise<string>
+  putPack: (peer: string, packId: string, bytes: Uint8Array, ownerKey: Uint8Array, options?: OperationOptions & PutMeta) => Promise<string>
+  /** SHA-256(nonce ‖ pack) as the peer computes it ('not-found', 'busy' otherwise). Optional: repair's audits. */
+  auditPack?: (peer: string, packId: string, nonce: Uint8Array, options?: OperationOptions) => Promise<{ status: string, digest: Uint8Array }>
   getPack: (peer: string, packId: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
   hasPacks: (peer: string, packIds: string[], options?: OperationOptions) => Promise<boolean[]>
   deletePack: (peer: string, packId: string, ownerKey: Uint8Array, timeMs: number, signature: Uint8Array, options?: OperationOptions) => Promise<string>
@@ -33,6 +35,14 @@ export interface SwarmTransport {
   /** Best effort: the record in the DHT too (it expires there after 48 h; holders keep it). */
   dhtPut?: (key: string, value: Uint8Array, options?: OperationOptions) => Promise<void>
   dhtGet?: (key: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
+}
+
+/** What a put tells the holder besides the bytes (protocol PutRequest fields 4 and 5). */
+export interface PutMeta {
+  /** Copies the owner wants. */
+  replicas?: number
+  /** Peer ID of the owner's daemon. */
+  origin?: string
 }
 
 export interface SwarmOwner {
@@ -125,6 +135,31 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
   placements (): Array<{ packId: string, size: number, holders: string[] }> {
     const rows = this.db.prepare("SELECT p.pack, p.size, COALESCE(group_concat(h.peer), '') AS holders FROM packs p LEFT JOIN holders h ON h.pack = p.pack GROUP BY p.pack").all() as Array<{ pack: string, size: number, holders: string }>
     return rows.map(r => ({ packId: r.pack, size: r.size, holders: r.holders === '' ? [] : r.holders.split(',') }))
+  }
+
+  /**
+   * Asks every online peer which of this owner's packs it holds, and records the answers: holders
+   * added by repair appear, and an online peer that no longer holds a pack (trimmed, dropped after
+   * a failed scrub, lost) is forgotten for it. Absent peers keep their entries.
+   */
+  async refreshHolders (options: OperationOptions = {}): Promise<void> {
+    const ids = (this.db.prepare('SELECT pack FROM packs').pluck().all() as string[])
+    if (ids.length === 0) return
+    const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
+    await Promise.all(peers.map(async (peer) => {
+      let held: boolean[]
+      try {
+        held = await this.t.hasPacks(peer, ids, { signal: options.signal ?? AbortSignal.timeout(30_000) })
+      } catch {
+        return
+      }
+      this.db.transaction(() => {
+        for (const [i, id] of ids.entries()) {
+          if (held[i] === true) this.db.prepare('INSERT OR IGNORE INTO holders VALUES (?, ?)').run(id, peer)
+          else this.db.prepare('DELETE FROM holders WHERE pack = ? AND peer = ?').run(id, peer)
+        }
+      })()
+    }))
   }
 
   /** Bytes of this owner's packs each holder keeps. */
@@ -238,7 +273,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
 
   private async putAttempts (peer: string, id: string, bytes: Uint8Array, options: OperationOptions): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const status = await this.t.putPack(peer, id, bytes, this.owner.publicKey, options)
+      const status = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, replicas: this.replicas, origin: this.t.self })
       if (status !== 'busy' || attempt >= 20) return status
       await new Promise(resolve => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)))
       options.signal?.throwIfAborted()

@@ -14,6 +14,10 @@ export interface PutPackRequest {
   bytes: Uint8Array
   /** The owner's Ed25519 public key (32 bytes). */
   ownerKey: Uint8Array
+  /** Copies the owner wants (0 or absent: not said). */
+  replicas?: number
+  /** Peer ID of the owner's daemon ('' or absent: not said). */
+  origin?: string
 }
 
 export interface PutPackOptions extends ClientOptions {
@@ -40,7 +44,7 @@ export interface PutOutcome {
 export async function putPack (node: DialerNode, peer: Peer, req: PutPackRequest, options: PutPackOptions = {}): Promise<PutOutcome> {
   if (!isPackId(req.packId)) throw new ProtocolError('INVALID_ARGUMENT', `${JSON.stringify(req.packId)} is not a pack ID`)
   if (req.bytes.byteLength > MAX_PACK_SIZE) throw new ProtocolError('INVALID_ARGUMENT', `a pack of ${req.bytes.byteLength} bytes is larger than ${MAX_PACK_SIZE}`)
-  const header = encodePutRequest({ packId: req.packId, size: req.bytes.byteLength, ownerKey: req.ownerKey })
+  const header = encodePutRequest({ packId: req.packId, size: req.bytes.byteLength, ownerKey: req.ownerKey, replicas: req.replicas ?? 0, origin: req.origin ?? '' })
   const timeoutMs = options.timeoutMs ?? MESSAGE_TIMEOUT_MS
 
   const stream = await openStream(node, peer, PACK_PUT_PROTOCOL, options)

@@ -24,7 +24,7 @@ async function handlePut (stream: Stream, connection: Connection, port: Pick<Hol
   try {
     const frame = await reader.read({ maxLength: MAX_CONTROL_MESSAGE, timeoutMs, what: 'PutRequest' })
     if (frame === undefined) throw new ProtocolError('UNEXPECTED_EOF', 'the stream closed before PutRequest')
-    let header: PutHeader
+    let header: Required<PutHeader>
     try {
       header = decodePutRequest(frame)
     } catch (err) {

@@ -277,6 +277,8 @@ export interface PutRequest {
   packId: string
   size: number
   ownerKey: Uint8Array
+  replicas: number
+  origin: string
 }
 
 export namespace PutRequest {
@@ -304,6 +306,16 @@ export namespace PutRequest {
           w.bytes(obj.ownerKey)
         }
 
+        if ((obj.replicas != null && obj.replicas !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.replicas)
+        }
+
+        if ((obj.origin != null && obj.origin !== '')) {
+          w.uint32(42)
+          w.string(obj.origin)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -311,7 +323,9 @@ export namespace PutRequest {
         const obj: any = {
           packId: '',
           size: 0,
-          ownerKey: uint8ArrayAlloc(0)
+          ownerKey: uint8ArrayAlloc(0),
+          replicas: 0,
+          origin: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -330,6 +344,14 @@ export namespace PutRequest {
             }
             case 3: {
               obj.ownerKey = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.replicas = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.origin = reader.string()
               break
             }
             default: {
@@ -368,6 +390,20 @@ export namespace PutRequest {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.replicas`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.origin`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -395,6 +431,16 @@ export namespace PutRequest {
     value: Uint8Array
   }
 
+  export interface PutRequestReplicasFieldEvent {
+    field: '$.replicas'
+    value: number
+  }
+
+  export interface PutRequestOriginFieldEvent {
+    field: '$.origin'
+    value: string
+  }
+
   export function encode (obj: Partial<PutRequest>): Uint8Array {
     return encodeMessage(obj, PutRequest.codec())
   }
@@ -403,7 +449,7 @@ export namespace PutRequest {
     return decodeMessage(buf, PutRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutRequest>): Generator<PutRequestPackIdFieldEvent | PutRequestSizeFieldEvent | PutRequestOwnerKeyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutRequest>): Generator<PutRequestPackIdFieldEvent | PutRequestSizeFieldEvent | PutRequestOwnerKeyFieldEvent | PutRequestReplicasFieldEvent | PutRequestOriginFieldEvent> {
     return streamMessage(buf, PutRequest.codec(), opts)
   }
 }
@@ -1770,5 +1816,251 @@ export namespace RootResponse {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RootResponse>): Generator<RootResponseStatusFieldEvent | RootResponseValueFieldEvent | RootResponseMessageFieldEvent> {
     return streamMessage(buf, RootResponse.codec(), opts)
+  }
+}
+
+export interface AuditRequest {
+  packId: string
+  nonce: Uint8Array
+}
+
+export namespace AuditRequest {
+  let _codec: Codec<AuditRequest>
+
+  export const codec = (): Codec<AuditRequest> => {
+    if (_codec == null) {
+      _codec = message<AuditRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.packId != null && obj.packId !== '')) {
+          w.uint32(10)
+          w.string(obj.packId)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.nonce)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          packId: '',
+          nonce: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.packId = reader.string()
+              break
+            }
+            case 2: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.packId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AuditRequestPackIdFieldEvent {
+    field: '$.packId'
+    value: string
+  }
+
+  export interface AuditRequestNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<AuditRequest>): Uint8Array {
+    return encodeMessage(obj, AuditRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuditRequest>): AuditRequest {
+    return decodeMessage(buf, AuditRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuditRequest>): Generator<AuditRequestPackIdFieldEvent | AuditRequestNonceFieldEvent> {
+    return streamMessage(buf, AuditRequest.codec(), opts)
+  }
+}
+
+export interface AuditResponse {
+  status: AuditResponse.Status
+  digest: Uint8Array
+}
+
+export namespace AuditResponse {
+  export enum Status {
+    UNKNOWN = 'UNKNOWN',
+    OK = 'OK',
+    NOT_FOUND = 'NOT_FOUND',
+    BAD_REQUEST = 'BAD_REQUEST',
+    BUSY = 'BUSY'
+  }
+
+  enum __StatusValues {
+    UNKNOWN = 0,
+    OK = 1,
+    NOT_FOUND = 2,
+    BAD_REQUEST = 3,
+    BUSY = 4
+  }
+
+  export namespace Status {
+    export const codec = (): Codec<Status> => {
+      return enumeration<Status>(__StatusValues)
+    }
+  }
+
+  let _codec: Codec<AuditResponse>
+
+  export const codec = (): Codec<AuditResponse> => {
+    if (_codec == null) {
+      _codec = message<AuditResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.status != null && __StatusValues[obj.status] !== 0) {
+          w.uint32(8)
+          AuditResponse.Status.codec().encode(obj.status, w)
+        }
+
+        if ((obj.digest != null && obj.digest.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.digest)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          status: Status.UNKNOWN,
+          digest: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.status = AuditResponse.Status.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.digest = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.status`,
+                value: AuditResponse.Status.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.digest`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AuditResponseStatusFieldEvent {
+    field: '$.status'
+    value: AuditResponse.Status
+  }
+
+  export interface AuditResponseDigestFieldEvent {
+    field: '$.digest'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<AuditResponse>): Uint8Array {
+    return encodeMessage(obj, AuditResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuditResponse>): AuditResponse {
+    return decodeMessage(buf, AuditResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuditResponse>): Generator<AuditResponseStatusFieldEvent | AuditResponseDigestFieldEvent> {
+    return streamMessage(buf, AuditResponse.codec(), opts)
   }
 }

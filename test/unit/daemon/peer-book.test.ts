@@ -149,6 +149,8 @@ describe('PeerBook', () => {
       used: 3,
       domain: 'room-a',
       infoAt: T0,
+      auditFailures: 0,
+      auditPasses: 0,
       liveness: 'absent'
     })
     expect(again.get('bob')?.lastSeen).toBe(T0 + 1000)

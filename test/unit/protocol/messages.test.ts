@@ -3,9 +3,9 @@
 // never allocates out of proportion to its input (repeated fields are capped with protons limits).
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MAX_HAS_BATCH, MAX_PACK_SIZE, MAX_RECORD_SIZE, ProtocolError, packIdOf } from '../../../protocol/index.js'
+import { AUDIT_NONCE_LENGTH, MAX_HAS_BATCH, MAX_PACK_SIZE, MAX_RECORD_SIZE, MAX_REPLICAS, ProtocolError, packIdOf } from '../../../protocol/index.js'
 import * as m from '../../../protocol/messages.js'
-import { DeleteRequest, GetRequest, HasRequest, HasResponse, PutRequest, RootRequest } from '../../../protocol/pb/swarm.js'
+import { AuditResponse, DeleteRequest, GetRequest, HasRequest, HasResponse, PutRequest, RootRequest } from '../../../protocol/pb/swarm.js'
 
 const RUNS = 1000
 
@@ -28,14 +28,18 @@ const decoders: Record<string, Decoder> = {
   DeleteRequest: m.decodeDeleteRequest,
   DeleteResponse: m.decodeDeleteResponse,
   RootRequest: m.decodeRootRequest,
-  RootResponse: m.decodeRootResponse
+  RootResponse: m.decodeRootResponse,
+  AuditRequest: m.decodeAuditRequest,
+  AuditResponse: m.decodeAuditResponse
 }
 
 /** A sample valid encoding of each message, for mutation fuzzing. */
 const samples: Record<string, Uint8Array> = {
   InfoRequest: m.encodeInfoRequest(),
   InfoResponse: m.encodeInfoResponse({ version: '1.0.0', free: 5e9, quota: 1e10, used: 5e9, domain: 'room-2', agent: 'p2pbak/0.1.0' }),
-  PutRequest: m.encodePutRequest({ packId: packIdOf(new Uint8Array(1)), size: 16 << 20, ownerKey: new Uint8Array(32).fill(7) }),
+  PutRequest: m.encodePutRequest({ packId: packIdOf(new Uint8Array(1)), size: 16 << 20, ownerKey: new Uint8Array(32).fill(7), replicas: 3, origin: '12D3KooWorigin' }),
+  AuditRequest: m.encodeAuditRequest(packIdOf(new Uint8Array(9)), new Uint8Array(32).fill(3)),
+  AuditResponse: m.encodeAuditResponse({ status: 'ok', digest: new Uint8Array(32).fill(4) }),
   PutReady: m.encodePutReady({ status: 'quota-exceeded', message: 'full' }),
   PutResult: m.encodePutResult({ status: 'durable', message: '' }),
   GetRequest: m.encodeGetRequest({ packId: packIdOf(new Uint8Array(2)), range: { offset: 100, length: 2000 } }),
@@ -116,9 +120,21 @@ describe('decoders under fuzzing', () => {
 })
 
 describe('round trips', () => {
+  it('AuditRequest and AuditResponse', () => {
+    fc.assert(fc.property(packIdArb, keyArb(AUDIT_NONCE_LENGTH), keyArb(32), (packId, nonce, digest) => {
+      expect(m.decodeAuditRequest(m.encodeAuditRequest(packId, nonce))).toEqual({ packId, nonce })
+      expect(m.decodeAuditResponse(m.encodeAuditResponse({ status: 'ok', digest }))).toEqual({ status: 'ok', digest })
+      expect(m.decodeAuditResponse(m.encodeAuditResponse({ status: 'not-found', digest: new Uint8Array(0) }))).toEqual({ status: 'not-found', digest: new Uint8Array(0) })
+    }), { numRuns: 200 })
+    expect(() => m.encodeAuditRequest(packIdOf(new Uint8Array(1)), new Uint8Array(8))).toThrow(/nonce/)
+    expect(() => m.decodeAuditResponse(AuditResponse.encode({ status: AuditResponse.Status.OK, digest: new Uint8Array(5) }))).toThrow(/digest/)
+  })
+
   it('PutRequest', () => {
-    fc.assert(fc.property(packIdArb, sizeArb, keyArb(32), (packId, size, ownerKey) => {
-      expect(m.decodePutRequest(m.encodePutRequest({ packId, size, ownerKey }))).toEqual({ packId, size, ownerKey })
+    fc.assert(fc.property(packIdArb, sizeArb, keyArb(32), fc.integer({ min: 0, max: MAX_REPLICAS }), textArb, (packId, size, ownerKey, replicas, origin) => {
+      expect(m.decodePutRequest(m.encodePutRequest({ packId, size, ownerKey, replicas, origin }))).toEqual({ packId, size, ownerKey, replicas, origin })
+      // Fields 4 and 5 are optional: a sender that does not know them (an older version) is read as "not said".
+      expect(m.decodePutRequest(m.encodePutRequest({ packId, size, ownerKey }))).toEqual({ packId, size, ownerKey, replicas: 0, origin: '' })
     }), { numRuns: 200 })
   })
   it('GetRequest, whole and ranged', () => {
