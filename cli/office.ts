@@ -3,7 +3,7 @@
 // the benchmarks: all of them drive the daemons only through their control API, as the CLI does.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -140,6 +140,13 @@ export class Office {
       throw err
     }), timeoutMs, `daemon ${m.name} to answer (log: ${m.logPath})`), exited])
     m.address = status.daemon.listen.find(a => a.includes('/tcp/')) ?? status.daemon.listen[0]
+    // Like a real office (port 4701 everywhere), a machine keeps its port across restarts, so that
+    // the bootstrap addresses the others were given stay valid: the first port is written back.
+    const port = /\/ip4\/127\.0\.0\.1\/tcp\/(\d+)\//.exec(m.address ?? '')?.[1]
+    const text = readFileSync(m.configPath, 'utf8')
+    if (port !== undefined && text.includes('"/ip4/127.0.0.1/tcp/0"')) {
+      writeFileSync(m.configPath, text.replace('"/ip4/127.0.0.1/tcp/0"', `"/ip4/127.0.0.1/tcp/${port}"`), { mode: 0o600 })
+    }
     return status
   }
 

@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostname } from 'node:os'
 import { logger } from '@libp2p/logger'
-import type { PeerId } from '@libp2p/interface'
+import type { IdentifyResult, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Config } from '../config/index.js'
@@ -341,6 +341,11 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     }
   }
 
+  // Identify tells where a peer listens: remembered at once, so that either side can redial after a restart.
+  const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const addrs = evt.detail.listenAddrs.map(a => a.toString()).filter(a => !a.includes('/p2p-circuit'))
+    if (addrs.length > 0) peerBook.connected(evt.detail.peerId.toString(), addrs)
+  }
   const onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const id = evt.detail.toString()
     peerBook.disconnected(id)
@@ -622,6 +627,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       try {
         libp2p.addEventListener('peer:connect', onConnect)
         libp2p.addEventListener('peer:disconnect', onDisconnect)
+        libp2p.addEventListener('peer:identify', onIdentify)
         try {
           await peer.start()
         } catch (err) {
@@ -693,6 +699,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     await control?.close()
     libp2p.removeEventListener('peer:connect', onConnect)
     libp2p.removeEventListener('peer:disconnect', onDisconnect)
+    libp2p.removeEventListener('peer:identify', onIdentify)
     if (owner !== undefined) await owner.close().catch((err: Error) => { log.error('closing the owner failed', { error: err.message }) })
     await store?.close()
     for (const c of cleanups.reverse()) await c()

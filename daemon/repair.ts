@@ -25,6 +25,8 @@ const debug = logger('p2pbak:repair')
 
 /** The longest a fresh copy waits before its holder judges it (see checkAll). */
 export const SETTLE_MAX_MS = 10 * 60_000
+/** Scrub credit never accumulates beyond this (or one second's rate, if larger). */
+const SCRUB_CREDIT_MAX = 64 * 1024 * 1024
 
 export interface RepairOptions {
   /** Copies wanted when the owner did not say (redundancy.replicas). */
@@ -210,7 +212,9 @@ export class Repairer {
     }
     const claim = info.claims[0]
     if (claim === undefined) return
-    const exclude = new Set<string>([...plan.known, ...info.claims.map(c => c.origin).filter(o => o !== '')])
+    // Not the holders we know of, not the owner's machine, and not a peer whose copy of this pack
+    // failed an audit (it would answer "already held" and be believed again).
+    const exclude = new Set<string>([...plan.known, ...info.claims.map(c => c.origin).filter(o => o !== ''), ...this.c.holder.auditFailures(packId)])
     const domains = new Set<string>()
     for (const p of plan.alive) {
       const d = p === this.self ? undefined : this.c.peerBook.get(p)?.domain
@@ -223,7 +227,11 @@ export class Repairer {
       signal?.throwIfAborted()
       try {
         const status = await this.c.transport.putPack(peer, packId, bytes, claim.ownerKey, { signal: signal ?? AbortSignal.timeout(120_000), replicas: plan.wanted, origin: claim.origin })
+        if (status === 'already-held') { this.c.holder.recordCoholders(peer, [packId], [true], this.now()); continue }
         if (status !== 'durable') { debug('repair copy of %s to %s: %s', packId, peer, status); continue }
+        // It took the bytes and checked them against the pack ID: it counts again, even if an
+        // older copy of it once failed an audit.
+        this.c.holder.clearAuditFailure(packId, peer)
         this.c.holder.recordCoholders(peer, [packId], [true], this.now())
         this.stats.copiesMade++
         this.stats.bytesSent += bytes.byteLength
@@ -268,20 +276,26 @@ export class Repairer {
         this.c.peerBook.auditResult(peer, passed)
         if (passed) { this.stats.auditsPassed++; continue }
         this.stats.auditsFailed++
-        this.c.holder.forgetCoholder(packId, peer)
+        this.c.holder.forgetCoholder(packId, peer, true)
         this.c.log.warn('a holder failed an audit: its copy no longer counts', { pack: packId, peer, answer: reply.status })
       }
     }
   }
 
-  /** Scrub: re-hashes up to `budgetBytes` of held packs, least recently verified first. */
-  async scrubStep (budgetBytes: number): Promise<void> {
-    let spent = 0
+  private scrubCredit = 0
+
+  /**
+   * Scrub: called once a second with the rate (bytes/s); re-hashes held packs, least recently
+   * verified first, as far as the accumulated credit goes (so a 16 MiB pack at 1 MiB/s is
+   * verified every 16 calls, not at every call).
+   */
+  async scrubStep (rate: number): Promise<void> {
+    this.scrubCredit = Math.min(this.scrubCredit + rate, Math.max(rate, SCRUB_CREDIT_MAX))
     for (const packId of this.c.holder.packsByVerification(64)) {
-      if (spent >= budgetBytes) break
       const info = this.c.holder.packInfo(packId)
       if (info === undefined) continue
-      spent += info.size
+      if (this.scrubCredit < info.size) break
+      this.scrubCredit -= info.size
       this.stats.scrubbed++
       if (await this.c.holder.verify(packId)) continue
       this.stats.damaged++

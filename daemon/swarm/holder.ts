@@ -94,6 +94,8 @@ export class Holder {
     if (!cols('held').includes('wanted')) this.db.exec('ALTER TABLE held ADD COLUMN wanted INTEGER NOT NULL DEFAULT 0')
     if (!cols('held').includes('verified')) this.db.exec('ALTER TABLE held ADD COLUMN verified INTEGER NOT NULL DEFAULT 0')
     this.db.exec('CREATE TABLE IF NOT EXISTS coholders (pack TEXT NOT NULL, peer TEXT NOT NULL, confirmed INTEGER NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID')
+    // A peer whose copy failed an audit is not believed when it later says it holds the pack.
+    this.db.exec('CREATE TABLE IF NOT EXISTS audit_failed (pack TEXT NOT NULL, peer TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID')
     this.used = this.sumHeld()
   }
 
@@ -237,6 +239,7 @@ export class Holder {
       this.db.prepare('DELETE FROM held WHERE pack = ?').run(packId)
       this.db.prepare('DELETE FROM claims WHERE pack = ?').run(packId)
       this.db.prepare('DELETE FROM coholders WHERE pack = ?').run(packId)
+      this.db.prepare('DELETE FROM audit_failed WHERE pack = ?').run(packId)
     })()
     this.used -= size
     this.onDropped?.(packId)
@@ -293,17 +296,29 @@ export class Holder {
 
   /** Records what a survey learned: `peer` holds (or no longer holds) each of `packIds`. */
   recordCoholders (peer: string, packIds: string[], held: boolean[], at = Date.now()): void {
+    const failed = this.db.prepare('SELECT 1 FROM audit_failed WHERE pack = ? AND peer = ?').pluck()
     this.db.transaction(() => {
       for (const [i, id] of packIds.entries()) {
-        if (held[i] === true) this.db.prepare('INSERT OR REPLACE INTO coholders VALUES (?, ?, ?)').run(id, peer, at)
+        if (held[i] === true && failed.get(id, peer) === undefined) this.db.prepare('INSERT OR REPLACE INTO coholders VALUES (?, ?, ?)').run(id, peer, at)
         else this.db.prepare('DELETE FROM coholders WHERE pack = ? AND peer = ?').run(id, peer)
       }
     })()
   }
 
-  /** Forgets that `peer` holds `packId` (it failed an audit, or was trimmed). */
-  forgetCoholder (packId: string, peer: string): void {
+  /** Peers whose copy of `packId` failed an audit. */
+  auditFailures (packId: string): string[] {
+    return this.db.prepare('SELECT peer FROM audit_failed WHERE pack = ?').pluck().all(packId) as string[]
+  }
+
+  /** `peer` proved it holds `packId` again (it took the bytes, or passed an audit). */
+  clearAuditFailure (packId: string, peer: string): void {
+    this.db.prepare('DELETE FROM audit_failed WHERE pack = ? AND peer = ?').run(packId, peer)
+  }
+
+  /** Forgets that `peer` holds `packId`; after a failed audit, its later claims to hold it are ignored. */
+  forgetCoholder (packId: string, peer: string, failedAudit = false): void {
     this.db.prepare('DELETE FROM coholders WHERE pack = ? AND peer = ?').run(packId, peer)
+    if (failedAudit) this.db.prepare('INSERT OR REPLACE INTO audit_failed VALUES (?, ?, ?)').run(packId, peer, Date.now())
   }
 
   /** Stores an enveloped record if it is valid and newer than what we hold (records.ts). */

@@ -92,7 +92,7 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
       const { replicas, origin, ...rest } = o ?? {}
       const { status } = await putPack(libp2p, peer(p), { packId, bytes, ownerKey, ...(replicas === undefined ? {} : { replicas }), ...(origin === undefined ? {} : { origin }) },
         { ...rest, ...(options.pace === undefined ? {} : { pace: options.pace }) })
-      return status === 'already-held' ? 'durable' : status
+      return status // 'already-held' too: the swarm store counts it as durable, repair as no bytes sent
     },
     getPack: async (p, packId, o) => await getPack(libp2p, peer(p), packId, undefined, o),
     hasPacks: async (p, ids, o) => await hasPacks(libp2p, peer(p), ids, o),

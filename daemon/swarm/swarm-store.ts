@@ -273,7 +273,8 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
 
   private async putAttempts (peer: string, id: string, bytes: Uint8Array, options: OperationOptions): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const status = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, replicas: this.replicas, origin: this.t.self })
+      const raw = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, replicas: this.replicas, origin: this.t.self })
+      const status = raw === 'already-held' ? 'durable' : raw
       if (status !== 'busy' || attempt >= 20) return status
       await new Promise(resolve => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)))
       options.signal?.throwIfAborted()
