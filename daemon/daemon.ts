@@ -139,7 +139,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     defaultReplicas: config.redundancy.replicas,
     goneAfter: config.repair.goneAfter,
     urgentGrace: config.repair.urgentGrace,
-    trimAfter: config.repair.trimAfter
+    trimAfter: config.repair.trimAfter,
+    escalateAfter: 3 * config.repair.checkInterval
   })
   const repairAbort = new AbortController()
   let repairTimers: NodeJS.Timeout[] = []

@@ -37,6 +37,8 @@ export interface RepairOptions {
   urgentGrace: number
   /** repair.trim_after: surplus copies are trimmed only after being surplus this long. */
   trimAfter: number
+  /** A deficit the nearest holder leaves unrepaired this long passes to the next (default 3 min; the daemon uses 3 check intervals). */
+  escalateAfter?: number
   /** Packs audited per round (each against every online co-holder). Default 4. */
   auditsPerRound?: number
   now?: () => number
@@ -58,7 +60,7 @@ export interface RepairStats {
   trimmed: number
   auditsPassed: number
   auditsFailed: number
-  /** Packs re-hashed by scrub, and how many of them were damaged (dropped, then fetched again). */
+  /** Packs re-hashed by scrub, and own copies found damaged (by scrub, or while auditing or repairing with them). */
   scrubbed: number
   damaged: number
   /** Damaged copies replaced by a good one from a co-holder. */
@@ -72,6 +74,8 @@ export interface RepairStats {
 export class Repairer {
   readonly stats: RepairStats = { copiesMade: 0, bytesSent: 0, trimmed: 0, auditsPassed: 0, auditsFailed: 0, scrubbed: 0, damaged: 0, healed: 0, lastCheck: undefined, deficient: 0 }
   private readonly surplusSince = new Map<string, number>()
+  private readonly deficitSince = new Map<string, number>()
+  private readonly escalateMs: number
   private readonly now: () => number
   private running = false
 
@@ -81,6 +85,7 @@ export class Repairer {
   constructor (private readonly c: RepairComponents, private readonly o: RepairOptions) {
     this.now = o.now ?? Date.now
     this.settleMs = Math.min(o.goneAfter, SETTLE_MAX_MS)
+    this.escalateMs = o.escalateAfter ?? 3 * 60_000
   }
 
   private get self (): string { return this.c.transport.self }
@@ -161,14 +166,20 @@ export class Repairer {
     const ranked = rankPeers(packId, plan.online.map(peerId => ({ peerId })))
     if (plan.alive.length < plan.wanted) {
       this.surplusSince.delete(packId)
-      // Exactly one coordinator acts: the online live holder nearest the pack.
-      if (ranked[0]?.peerId !== this.self) return
+      // One coordinator acts: the online live holder nearest the pack. Views can differ (only
+      // this holder may know that a co-holder failed an audit), so a deficit that persists hands
+      // the job down the ranking: the k-th nearest acts after k × escalateAfter.
+      const since = this.deficitSince.get(packId) ?? this.now()
+      this.deficitSince.set(packId, since)
+      const rank = ranked.findIndex(r => r.peerId === this.self)
+      if (rank < 0 || this.now() - since < rank * this.escalateMs) return
       // Views can lag (a survey that timed out, a copy made a moment ago): ask every online peer
       // about this one pack, then decide again on fresh answers.
       await this.resurvey(packId, signal)
       const fresh = this.evaluate(packId)
-      if (fresh === undefined || fresh.alive.length >= fresh.wanted) return
-      if (rankPeers(packId, fresh.online.map(peerId => ({ peerId })))[0]?.peerId !== this.self) return
+      if (fresh === undefined || fresh.alive.length >= fresh.wanted) { this.deficitSince.delete(packId); return }
+      const freshRank = rankPeers(packId, fresh.online.map(peerId => ({ peerId }))).findIndex(r => r.peerId === this.self)
+      if (freshRank < 0 || this.now() - since < freshRank * this.escalateMs) return
       await this.repair(packId, fresh.wanted - fresh.alive.length, fresh, signal)
       return
     }
@@ -187,6 +198,7 @@ export class Repairer {
       return
     }
     this.surplusSince.delete(packId)
+    this.deficitSince.delete(packId)
   }
 
   private async candidates (signal?: AbortSignal): Promise<Candidate[]> {
@@ -207,7 +219,7 @@ export class Repairer {
     if (info === undefined || bytes === undefined) return
     // Never spread a damaged copy: check it first (scrub would find it too, later).
     if (packIdOf(bytes) !== packId) {
-      await this.heal(packId)
+      await this.heal(packId, 'repair')
       return
     }
     const claim = info.claims[0]
@@ -259,7 +271,7 @@ export class Repairer {
       if (peers.length === 0) continue
       const mine = await this.c.holder.read(packId)
       if (mine === undefined) continue
-      if (packIdOf(mine) !== packId) { await this.heal(packId); continue } // our own copy is the bad one
+      if (packIdOf(mine) !== packId) { await this.heal(packId, 'audit'); continue } // our own copy is the bad one
       for (const peer of peers) {
         signal?.throwIfAborted()
         const nonce = randomBytes(32)
@@ -298,9 +310,7 @@ export class Repairer {
       this.scrubCredit -= info.size
       this.stats.scrubbed++
       if (await this.c.holder.verify(packId)) continue
-      this.stats.damaged++
-      this.c.log.warn('scrub found a damaged copy', { pack: packId })
-      await this.heal(packId)
+      await this.heal(packId, 'scrub')
     }
   }
 
@@ -309,9 +319,11 @@ export class Repairer {
    * put it in place of ours; if none can be had, drop ours so that it no longer counts and the
    * coordinator replaces it.
    */
-  private async heal (packId: string): Promise<void> {
+  private async heal (packId: string, foundBy: 'scrub' | 'audit' | 'repair'): Promise<void> {
     const info = this.c.holder.packInfo(packId)
     if (info === undefined) return
+    this.stats.damaged++
+    this.c.log.warn('found a damaged copy of a held pack', { pack: packId, foundBy })
     const online = new Set(this.c.transport.onlinePeers())
     const sources = this.c.holder.coholders(packId).map(c => c.peer).filter(p => online.has(p))
     await this.c.holder.drop(packId)
