@@ -1,0 +1,184 @@
+// The repair logic of one holder against a scripted swarm: which holder acts on a deficit (the
+// nearest, then down the ranking when it persists), that young copies are left alone, that surplus
+// is trimmed by the farthest holder only after trimAfter, and that an audit failure sticks.
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { join } from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { silentLog } from '../../../daemon/log.js'
+import { PeerBook } from '../../../daemon/peer-book.js'
+import { Repairer } from '../../../daemon/repair.js'
+import { Holder } from '../../../daemon/swarm/holder.js'
+import { rankPeers } from '../../../daemon/swarm/placement.js'
+import type { SwarmTransport } from '../../../daemon/swarm/swarm-store.js'
+import { packIdOf } from '../../../protocol/ids.js'
+import { tempDirs } from '../../harness/tmp.js'
+
+const dirs = tempDirs()
+const SEC = 1000
+let ids: string[]
+
+beforeAll(async () => {
+  ids = []
+  for (let i = 0; i < 6; i++) ids.push(peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(40 + i))).toString())
+})
+
+interface World {
+  now: number
+  online: Set<string>
+  /** Which peers hold which packs (what `has` answers). */
+  holds: Map<string, Set<string>>
+  puts: Array<{ peer: string, packId: string }>
+}
+
+async function setup (selfIndex: number, world: World): Promise<{ repairer: Repairer, holder: Holder, book: PeerBook, self: string }> {
+  const dir = dirs.make('p2pbak-repair-')
+  const self = ids[selfIndex]!
+  const holder = new Holder({ dir: join(dir, 'held'), quota: 1e9, reserve: 0, domain: '', diskFree: () => 1e12 })
+  await holder.open()
+  const book = new PeerBook({ path: join(dir, 'peers.db'), goneAfter: 10 * SEC, now: () => world.now })
+  const transport: SwarmTransport = {
+    self,
+    onlinePeers: () => [...world.online].filter(p => p !== self),
+    info: async () => ({ free: 1e9, domain: '' }),
+    putPack: async (peer, packId) => {
+      world.puts.push({ peer, packId })
+      world.holds.get(peer)?.add(packId)
+      return 'durable'
+    },
+    getPack: async () => undefined,
+    hasPacks: async (peer, packIds) => packIds.map(id => world.holds.get(peer)?.has(id) === true),
+    deletePack: async () => 'deleted',
+    putRecord: async () => 'stored',
+    getRecord: async () => undefined,
+    findProviders: async () => []
+  }
+  const repairer = new Repairer({ holder, transport, peerBook: book, log: silentLog }, {
+    defaultReplicas: 3, goneAfter: 10 * SEC, urgentGrace: 5 * SEC, trimAfter: 60 * SEC, escalateAfter: 30 * SEC, now: () => world.now
+  })
+  return { repairer, holder, book, self }
+}
+
+async function give (holder: Holder, bytes: Uint8Array, from: string): Promise<string> {
+  const packId = packIdOf(bytes)
+  const r = await holder.receive({ packId, size: bytes.byteLength, ownerKey: new Uint8Array(32).fill(9), from, replicas: 3, origin: from }, (async function * () { yield bytes })())
+  expect(r).toBe('durable')
+  return packId
+}
+
+afterEach(() => { dirs.cleanup() })
+
+describe('repair coordination', () => {
+  it('on a deficit only the nearest online holder copies; a young copy waits; with the nearest offline the next acts', async () => {
+    const bytes = new Uint8Array(1000).fill(7)
+    const packId = packIdOf(bytes)
+    // Holders of the pack: ids[1], ids[2], ids[3]; ids[3] will go away. ids[4], ids[5] are spare.
+    const order = rankPeers(packId, [1, 2].map(i => ({ peerId: ids[i]! }))).map(r => r.peerId)
+    const nearest = ids.indexOf(order[0]!)
+    const second = ids.indexOf(order[1]!)
+    const world: World = { now: Date.now(), online: new Set(ids.slice(1)), holds: new Map(ids.map(p => [p, new Set<string>()])), puts: [] }
+    for (const i of [1, 2, 3]) world.holds.get(ids[i]!)!.add(packId)
+    const a = await setup(nearest, world)
+    const b = await setup(second, world)
+    for (const h of [a, b]) {
+      await give(h.holder, bytes, ids[0]!)
+      for (const p of world.online) if (p !== h.self) h.book.connected(p)
+    }
+    // Young: judged only after min(goneAfter, 10 min) = 10 s, even with a holder gone.
+    world.online.delete(ids[3]!)
+    for (const h of [a, b]) h.book.disconnected(ids[3]!)
+    await a.repairer.checkAll()
+    expect(world.puts).toEqual([])
+    world.now += 11 * SEC // ids[3] is gone now (10 s), and the copies are old enough
+    for (const h of [a, b]) for (const p of world.online) if (p !== h.self) h.book.connected(p)
+    // The second in line does not act at first ...
+    await b.repairer.checkAll()
+    expect(world.puts).toEqual([])
+    // ... the nearest does, exactly once, to a spare peer.
+    await a.repairer.checkAll()
+    expect(world.puts).toHaveLength(1)
+    expect([ids[4], ids[5]]).toContain(world.puts[0]!.peer)
+    expect(world.puts[0]!.packId).toBe(packId)
+    await a.repairer.checkAll()
+    expect(world.puts).toHaveLength(1) // three copies again: nothing more
+    expect(a.repairer.stats).toMatchObject({ copiesMade: 1, bytesSent: 1000, deficient: 0 })
+
+    // Another deficit while the nearest is offline: the next online holder is the coordinator.
+    world.holds.get(world.puts[0]!.peer)!.delete(packId) // the new copy is lost again
+    world.online.delete(ids[nearest]!)
+    b.book.disconnected(ids[nearest]!)
+    world.puts = []
+    await b.repairer.checkAll() // nearest is not online: b is first among the online holders now
+    expect(world.puts).toHaveLength(1)
+  })
+
+  it('a deficit the nearest holder leaves alone (its view differs) passes to the next after escalateAfter', async () => {
+    const bytes = new Uint8Array(800).fill(5)
+    const packId = packIdOf(bytes)
+    const order = rankPeers(packId, [1, 2].map(i => ({ peerId: ids[i]! }))).map(r => r.peerId)
+    const second = ids.indexOf(order[1]!)
+    const world: World = { now: Date.now(), online: new Set(ids.slice(1)), holds: new Map(ids.map(p => [p, new Set<string>()])), puts: [] }
+    for (const i of [1, 2]) world.holds.get(ids[i]!)!.add(packId) // two copies of three: a deficit
+    const b = await setup(second, world)
+    await give(b.holder, bytes, ids[0]!)
+    world.now += 11 * SEC
+    for (const p of world.online) if (p !== b.self) b.book.connected(p)
+    await b.repairer.checkAll() // the nearest (online, never acting here) is the coordinator
+    expect(world.puts).toEqual([])
+    world.now += 20 * SEC
+    for (const p of world.online) if (p !== b.self) b.book.connected(p)
+    await b.repairer.checkAll()
+    expect(world.puts).toEqual([]) // 20 s < 1 × escalateAfter (30 s)
+    world.now += 11 * SEC
+    for (const p of world.online) if (p !== b.self) b.book.connected(p)
+    await b.repairer.checkAll()
+    expect(world.puts).toHaveLength(1)
+    expect([ids[3], ids[4], ids[5]]).toContain(world.puts[0]!.peer)
+  })
+
+  it('surplus: only the farthest online holder drops its copy, and only after trimAfter', async () => {
+    const bytes = new Uint8Array(500).fill(3)
+    const packId = packIdOf(bytes)
+    const holdersOf = [1, 2, 3, 4]
+    const farthest = ids.indexOf(rankPeers(packId, holdersOf.map(i => ({ peerId: ids[i]! }))).at(-1)!.peerId)
+    const other = holdersOf.find(i => i !== farthest)!
+    const world: World = { now: Date.now(), online: new Set(ids.slice(1)), holds: new Map(ids.map(p => [p, new Set<string>()])), puts: [] }
+    for (const i of holdersOf) world.holds.get(ids[i]!)!.add(packId)
+    const far = await setup(farthest, world)
+    const near = await setup(other, world)
+    for (const h of [far, near]) {
+      await give(h.holder, bytes, ids[0]!)
+      for (const p of world.online) if (p !== h.self) h.book.connected(p)
+    }
+    world.now += 20 * SEC // the copies are settled
+    for (const h of [far, near]) for (const p of world.online) if (p !== h.self) h.book.connected(p)
+    await far.repairer.checkAll() // surplus noticed: 4 copies online, 3 wanted
+    await near.repairer.checkAll()
+    expect(far.holder.has([packId])).toEqual([true])
+    world.now += 61 * SEC
+    for (const h of [far, near]) for (const p of world.online) if (p !== h.self) h.book.connected(p)
+    await near.repairer.checkAll()
+    expect(near.holder.has([packId])).toEqual([true]) // not the farthest: keeps its copy
+    await far.repairer.checkAll()
+    expect(far.holder.has([packId])).toEqual([false])
+    expect(far.repairer.stats.trimmed).toBe(1)
+    expect(world.puts).toEqual([])
+  })
+
+  it('a co-holder that failed an audit is not believed again until it takes the bytes', async () => {
+    const dir = dirs.make('p2pbak-repair-')
+    const holder = new Holder({ dir, quota: 1e9, reserve: 0, domain: '', diskFree: () => 1e12 })
+    await holder.open()
+    const packId = await give(holder, new Uint8Array(100).fill(1), ids[0]!)
+    holder.recordCoholders(ids[2]!, [packId], [true])
+    expect(holder.coholders(packId).map(c => c.peer)).toEqual([ids[2]])
+    holder.forgetCoholder(packId, ids[2]!, true)
+    holder.recordCoholders(ids[2]!, [packId], [true]) // it says "yes" again
+    expect(holder.coholders(packId)).toEqual([])
+    expect(holder.auditFailures(packId)).toEqual([ids[2]])
+    holder.clearAuditFailure(packId, ids[2]!)
+    holder.recordCoholders(ids[2]!, [packId], [true])
+    expect(holder.coholders(packId).map(c => c.peer)).toEqual([ids[2]])
+    await holder.close()
+  })
+})
