@@ -10,17 +10,12 @@
 // a full restore into an empty folder (verified with diff -r). Writes .bench/daemon-results-<time>.json
 // and prints a markdown table with the ratios p2pbak / restic.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const BENCH = join(ROOT, '.bench')
-const DATA = join(BENCH, 'data')
-const DATA_OK = join(BENCH, 'data.ok')
+import { BENCH, DATA, ROOT, ensureDataset } from './dataset.mjs'
 const WORK = join(BENCH, 'daemon-work')
-const SHARED = process.env.P2PBAK_SHARED_BENCH ?? join(ROOT, '..', 'shared', 'bench')
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js')
 const PASSWORD = 'bench-password-not-secret'
 
@@ -57,16 +52,6 @@ function median (xs) {
   return v.length % 2 === 1 ? v[m] : (v[m - 1] + v[m]) / 2
 }
 
-function ensureDataset () {
-  if (existsSync(DATA_OK) && existsSync(DATA)) return JSON.parse(readFileSync(DATA_OK, 'utf8'))
-  log('building the dataset into .bench/data')
-  rmSync(DATA, { recursive: true, force: true })
-  const r = sh('bash', [join(SHARED, 'make-dataset.sh'), DATA])
-  const m = /files: (\d+)\s+bytes: (\d+)/.exec(r.stdout)
-  const info = { files: m ? Number(m[1]) : null, bytes: m ? Number(m[2]) : null, builtAt: new Date().toISOString() }
-  writeFileSync(DATA_OK, JSON.stringify(info))
-  return info
-}
 
 function daemonCpuS (office) {
   let total = 0

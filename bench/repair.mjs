@@ -7,18 +7,12 @@
 // backup (bytes stored on holders per second), i.e. the same put path with the same daemons.
 //
 //   npm run bench:repair -- [--keep]
-import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const BENCH = join(ROOT, '.bench')
-const DATA = join(BENCH, 'data')
-const DATA_OK = join(BENCH, 'data.ok')
+import { BENCH, DATA, ROOT, ensureDataset } from './dataset.mjs'
 const WORK = join(BENCH, 'repair-work')
-const SHARED = process.env.P2PBAK_SHARED_BENCH ?? join(ROOT, '..', 'shared', 'bench')
 const GONE_AFTER_S = 10
 const REPAIR = { goneAfter: `${GONE_AFTER_S}s`, urgentGrace: `${GONE_AFTER_S}s`, checkInterval: '2s', auditInterval: '1h' }
 
@@ -27,16 +21,6 @@ const { Office, waitFor } = await import(join(ROOT, 'dist', 'cli', 'office.js'))
 const keep = process.argv.includes('--keep')
 const log = (m) => process.stderr.write(`[repair-bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`)
 
-function ensureDataset () {
-  if (existsSync(DATA_OK) && existsSync(DATA)) return JSON.parse(readFileSync(DATA_OK, 'utf8'))
-  rmSync(DATA, { recursive: true, force: true })
-  const r = spawnSync('bash', [join(SHARED, 'make-dataset.sh'), DATA], { encoding: 'utf8', maxBuffer: 64 << 20 })
-  if (r.status !== 0) throw new Error(`make-dataset.sh failed: ${r.stderr}`)
-  const m = /files: (\d+)\s+bytes: (\d+)/.exec(r.stdout)
-  const info = { files: m ? Number(m[1]) : null, bytes: m ? Number(m[2]) : null }
-  writeFileSync(DATA_OK, JSON.stringify(info))
-  return info
-}
 
 function dirBytes (dir) {
   if (!existsSync(dir)) return 0

@@ -27,7 +27,7 @@ import type { Footprint } from './health.js'
 import { createOperatorLog } from './log.js'
 import type { OperatorLog } from './log.js'
 import { BackupQueue, Operation } from './operations.js'
-import type { BackupRequest } from './operations.js'
+import type { BackupRequest, Progress } from './operations.js'
 import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
 import { PeerBook } from './peer-book.js'
@@ -513,14 +513,22 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   }
 
   let stopping = false
-  const track = async <R>(op: Operation<R>, fn: (op: Operation<R>) => Promise<R>): Promise<R> => {
+  /**
+   * Runs a restore or check as a listed operation: its progress goes to the client, and the client
+   * going away stops it (unlike a backup, it only served that client).
+   */
+  const track = async <R>(op: Operation<R>, fn: (op: Operation<R>) => Promise<R>, client: { signal: AbortSignal, progress: (p: Progress) => void }): Promise<R> => {
     if (stopping) throw new ShuttingDownError('the daemon is shutting down', { hint: 'try again once it has restarted' })
+    const onClientGone = (): void => { op.controller.abort(new Error('the client went away')) }
+    client.signal.addEventListener('abort', onClientGone)
+    op.on('progress', client.progress)
     others.add(op as Operation<unknown>)
     try {
       await op.run(fn)
       return await op.result
     } finally {
       others.delete(op as Operation<unknown>)
+      client.signal.removeEventListener('abort', onClientGone)
     }
   }
 
@@ -540,48 +548,34 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       const { owner: o } = requireOwner()
       const snap = await o.repo.findSnapshot(body.snapshot)
       const op = new Operation<RestoreAnswer>('restore')
-      const onClientGone = (): void => { op.controller.abort(new Error('the client went away')) }
-      signal.addEventListener('abort', onClientGone)
-      op.on('progress', progress)
-      try {
-        return await track(op, async () => {
-          log.info('restore started', { snapshot: snap.id.slice(0, 8), target: body.target })
-          const total = snap.snapshot.summary
-          const r = await restore(o.repo, snap, body.target, {
-            ...(body.include === undefined ? {} : { include: body.include }),
-            signal: op.signal,
-            onProgress: (p) => {
-              op.report({
-                stage: 'restoring', filesDone: p.filesDone, bytesDone: p.bytesDone, currentPath: p.currentPath,
-                ...(total === undefined || body.include !== undefined ? {} : { totalFiles: total.totalFiles, totalBytes: total.totalBytes })
-              })
-            }
-          })
-          log.info('restore finished', { snapshot: snap.id.slice(0, 8), files: r.files, bytes: r.bytes })
-          return { snapshot: snap.id, target: body.target, ...r }
+      return await track(op, async () => {
+        log.info('restore started', { snapshot: snap.id.slice(0, 8), target: body.target })
+        const total = snap.snapshot.summary
+        const r = await restore(o.repo, snap, body.target, {
+          ...(body.include === undefined ? {} : { include: body.include }),
+          signal: op.signal,
+          onProgress: (p) => {
+            op.report({
+              stage: 'restoring', filesDone: p.filesDone, bytesDone: p.bytesDone, currentPath: p.currentPath,
+              ...(total === undefined || body.include !== undefined ? {} : { totalFiles: total.totalFiles, totalBytes: total.totalBytes })
+            })
+          }
         })
-      } finally {
-        signal.removeEventListener('abort', onClientGone)
-      }
+        log.info('restore finished', { snapshot: snap.id.slice(0, 8), files: r.files, bytes: r.bytes })
+        return { snapshot: snap.id, target: body.target, ...r }
+      }, { signal, progress })
     },
     check: async (body, progress, signal) => {
       const { owner: o } = requireOwner()
       const op = new Operation<CheckAnswer>('check')
-      const onClientGone = (): void => { op.controller.abort(new Error('the client went away')) }
-      signal.addEventListener('abort', onClientGone)
-      op.on('progress', progress)
-      try {
-        return await track(op, async () => {
-          const r = await check(o.repo, {
-            readData: body.readData === true,
-            onProgress: (p) => { op.report({ stage: p.stage, filesDone: p.done, bytesDone: 0, totalFiles: p.total }) }
-          })
-          log.info('check finished', { ok: r.ok, problems: r.problems.length, packs: r.packs })
-          return r
+      return await track(op, async () => {
+        const r = await check(o.repo, {
+          readData: body.readData === true,
+          onProgress: (p) => { op.report({ stage: p.stage, filesDone: p.done, bytesDone: 0, totalFiles: p.total }) }
         })
-      } finally {
-        signal.removeEventListener('abort', onClientGone)
-      }
+        log.info('check finished', { ok: r.ok, problems: r.problems.length, packs: r.packs })
+        return r
+      }, { signal, progress })
     },
     keyPasswd: async (body) => {
       const { owner: o, store: s } = requireOwner()

@@ -2,6 +2,7 @@
 // daemon implements it (daemon/control/routes.ts), the CLI's client calls it (cli/client.ts); the
 // shapes here are the stable JSON that `--json` prints. Version 1: fields are only ever added.
 import type { OperationInfo, Progress } from '../operations.js'
+import type { RepairStats } from '../repair.js'
 
 export type { OperationInfo, Progress } from '../operations.js'
 
@@ -218,20 +219,10 @@ export interface Status {
     domain: string
   }
   operations: OperationInfo[]
-  /** What this daemon did as a holder: repairs (as coordinator), trims, audits, scrub. */
-  repair: {
-    copiesMade: number
-    bytesSent: number
-    trimmed: number
-    auditsPassed: number
-    auditsFailed: number
-    scrubbed: number
-    damaged: number
-    healed: number
+  /** What this daemon did as a holder (daemon/repair.ts RepairStats): repairs as coordinator, trims, audits, scrub. */
+  repair: Omit<RepairStats, 'lastCheck'> & {
     /** ms since the epoch of the last check round; null before the first. */
     lastCheck: number | null
-    /** Held packs with fewer live copies than wanted at the last check. */
-    deficient: number
     checkInterval: number
   }
   problems: Problem[]
