@@ -8,7 +8,7 @@ import { changePassphrase, encodeKeyFile } from '../../daemon/crypto/index.js'
 import { P2pbakError } from '../../daemon/errors.js'
 import { KEY_FILE_NAME, initOwner, keyRecordKey, openOwner } from '../../daemon/owner.js'
 import type { Owner } from '../../daemon/owner.js'
-import { NodeType } from '../../daemon/repository/pb/repo.js'
+import { listFiles } from '../../daemon/list-files.js'
 import { restore } from '../../daemon/restorer.js'
 import { openDirBackend } from '../../daemon/store/index.js'
 import { join, resolve } from 'node:path'
@@ -124,18 +124,7 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
     .action(async (spec: string, path: string, o: RepoOpts) => {
       const owner = await open(o, io)
       try {
-        const snap = await owner.repo.findSnapshot(spec)
-        const prefix = '/' + path.replace(/^\/+|\/+$/g, '')
-        const entries: Array<{ path: string, type: string, size: number, mode: string }> = []
-        const walk = async (tree: Uint8Array, dir: string): Promise<void> => {
-          for (const n of (await owner.repo.loadTree(tree)).nodes) {
-            const p = (dir === '/' ? '' : dir) + '/' + Buffer.from(n.name).toString()
-            const inside = prefix === '/' || p === prefix || p.startsWith(prefix + '/')
-            if (inside) entries.push({ path: p, type: n.type.toLowerCase(), size: n.size, mode: n.mode.toString(8) })
-            if (n.type === NodeType.DIR && (inside || prefix.startsWith(p + '/'))) await walk(n.subtree, p)
-          }
-        }
-        await walk(snap.snapshot.tree, '/')
+        const entries = await listFiles(owner.repo, await owner.repo.findSnapshot(spec), path)
         out(io, json(), entries, entries.map(e => `${e.type.padEnd(7)} ${e.mode.padStart(4)} ${String(e.size).padStart(12)}  ${e.path}\n`).join(''))
       } finally {
         await owner.close()

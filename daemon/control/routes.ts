@@ -3,13 +3,13 @@
 import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import { InvalidArgumentError } from '../errors.js'
-import { NodeType } from '../repository/pb/repo.js'
+import { listFiles } from '../list-files.js'
 import type { Owner } from '../owner.js'
 import type { Operation, Progress } from '../operations.js'
 import type { SnapshotInfo } from '../repository/repository.js'
 import { ROUTES } from './api.js'
 import type {
-  BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, LsEntry, PeerRow,
+  BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
   RestoreAnswer, RestoreRequestBody, SnapshotRow, Status
 } from './api.js'
 import type { RouteContext, RouteHandler, StreamContext } from './server.js'
@@ -58,23 +58,6 @@ export function snapshotRow (s: SnapshotInfo): SnapshotRow {
   }
 }
 
-async function listFiles (owner: Owner, snap: SnapshotInfo, path: string | undefined): Promise<LsEntry[]> {
-  const prefix = '/' + (path ?? '/').replace(/^\/+|\/+$/g, '')
-  const entries: LsEntry[] = []
-  const walk = async (tree: Uint8Array, dir: string): Promise<void> => {
-    for (const n of (await owner.repo.loadTree(tree)).nodes) {
-      const p = (dir === '/' ? '' : dir) + '/' + Buffer.from(n.name).toString()
-      const inside = prefix === '/' || p === prefix || p.startsWith(prefix + '/')
-      if (inside) {
-        entries.push({ path: p, type: n.type.toLowerCase(), size: n.size, mode: n.mode.toString(8), mtime: new Date(Number(n.mtimeNs / 1_000_000n)).toISOString() })
-      }
-      if (n.type === NodeType.DIR && (inside || prefix.startsWith(p + '/'))) await walk(n.subtree, p)
-    }
-  }
-  await walk(snap.snapshot.tree, '/')
-  return entries
-}
-
 type RouteSpec = { method: 'GET' | 'POST', path: string }
 const plain = (r: RouteSpec, handle: (ctx: RouteContext) => Promise<unknown>): RouteHandler => ({ method: r.method, path: r.path, handle })
 const streamed = (r: RouteSpec, handle: (ctx: StreamContext) => Promise<unknown>): RouteHandler => ({ method: r.method, path: r.path, stream: true, handle })
@@ -87,7 +70,7 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
     plain(ROUTES.ls, async ({ body }) => {
       const b = parse(schemas.ls, body)
       const owner = d.owner()
-      return await listFiles(owner, await owner.repo.findSnapshot(b.snapshot), b.path)
+      return await listFiles(owner.repo, await owner.repo.findSnapshot(b.snapshot), b.path)
     }),
     streamed(ROUTES.backup, async ({ body, progress, queued }) => {
       const b = parse(schemas.backup, body)

@@ -297,10 +297,12 @@ export class Holder {
   /** Records what a survey learned: `peer` holds (or no longer holds) each of `packIds`. */
   recordCoholders (peer: string, packIds: string[], held: boolean[], at = Date.now()): void {
     const failed = this.db.prepare('SELECT 1 FROM audit_failed WHERE pack = ? AND peer = ?').pluck()
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO coholders VALUES (?, ?, ?)')
+    const remove = this.db.prepare('DELETE FROM coholders WHERE pack = ? AND peer = ?')
     this.db.transaction(() => {
       for (const [i, id] of packIds.entries()) {
-        if (held[i] === true && failed.get(id, peer) === undefined) this.db.prepare('INSERT OR REPLACE INTO coholders VALUES (?, ?, ?)').run(id, peer, at)
-        else this.db.prepare('DELETE FROM coholders WHERE pack = ? AND peer = ?').run(id, peer)
+        if (held[i] === true && failed.get(id, peer) === undefined) upsert.run(id, peer, at)
+        else remove.run(id, peer)
       }
     })()
   }

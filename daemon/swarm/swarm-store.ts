@@ -153,10 +153,12 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
       } catch {
         return
       }
+      const add = this.db.prepare('INSERT OR IGNORE INTO holders VALUES (?, ?)')
+      const remove = this.db.prepare('DELETE FROM holders WHERE pack = ? AND peer = ?')
       this.db.transaction(() => {
         for (const [i, id] of ids.entries()) {
-          if (held[i] === true) this.db.prepare('INSERT OR IGNORE INTO holders VALUES (?, ?)').run(id, peer)
-          else this.db.prepare('DELETE FROM holders WHERE pack = ? AND peer = ?').run(id, peer)
+          if (held[i] === true) add.run(id, peer)
+          else remove.run(id, peer)
         }
       })()
     }))
