@@ -16,11 +16,16 @@ import { loadOrCreateNodeKey, writeSwarmKeyFile } from '../daemon/swarm/index.js
 import { DaemonClient, DaemonNotRunningError } from './client.js'
 import type { Status } from '../daemon/control/api.js'
 
-/** dist/cli/bin.js of this checkout (the binary the office runs). */
-export function binPath (): string {
+/** The checkout this module belongs to (the folder holding package.json). */
+export function projectRoot (): string {
   let dir = dirname(fileURLToPath(import.meta.url))
   while (!existsSync(join(dir, 'package.json')) && dir !== '/') dir = dirname(dir)
-  return join(dir, 'dist', 'cli', 'bin.js')
+  return dir
+}
+
+/** dist/cli/bin.js of this checkout (the binary the office runs). */
+export function binPath (): string {
+  return join(projectRoot(), 'dist', 'cli', 'bin.js')
 }
 
 export class OfficeError extends P2pbakError {

@@ -6,8 +6,7 @@
 import type { Command } from 'commander'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join, resolve } from 'node:path'
 import { P2pbakError } from '../../daemon/errors.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
 import { formatBytes } from '../format.js'
@@ -19,11 +18,6 @@ export class DemoFailedError extends P2pbakError {
   override name = 'CheckFailedError'
 }
 
-function projectRoot (): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  while (!existsSync(join(dir, 'package.json')) && dir !== '/') dir = dirname(dir)
-  return dir
-}
 
 /** How long the demo office waits before a silent peer counts as gone (days in a real office). */
 const DEMO_GONE_AFTER = '8s'
@@ -37,6 +31,7 @@ export function registerDemoCommand (program: Command, io: CliIo): void {
     .option('--peers <n>', 'colleagues\' machines besides alice\'s (at least 3)', '4')
     .option('--keep', 'keep the temporary folder (daemons\' logs, configs, state) for inspection')
     .action(async (paths: string[], o: { peers: string, keep?: boolean }) => {
+      const { Office, projectRoot, waitFor } = await import('../office.js') // libp2p: loaded only when needed
       const root = projectRoot()
       const sources = paths.length > 0
         ? paths.map(p => resolve(io.cwd, p))
@@ -47,7 +42,6 @@ export function registerDemoCommand (program: Command, io: CliIo): void {
       const json = globals(program).json === true
       const say = (s: string): void => { if (!json) io.stdout.write(s + '\n') }
       const step = (n: number, s: string): void => { say(`\n[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${n}. ${s}`) }
-      const { Office, waitFor } = await import('../office.js') // libp2p: loaded only when needed
       const office = new Office({ root: work })
       try {
         say(`p2pbak demo office in ${work}`)
