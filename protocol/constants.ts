@@ -20,6 +20,7 @@ export const PACK_HAS_PROTOCOL = protocolId('pack/has')
 export const PACK_DELETE_PROTOCOL = protocolId('pack/delete')
 export const ROOT_PROTOCOL = protocolId('root')
 export const AUDIT_PROTOCOL = protocolId('audit')
+export const STRIPE_PROTOCOL = protocolId('stripe')
 /** The private Kademlia protocol: a p2pbak node never speaks the public `/ipfs/kad/1.0.0`. */
 export const KAD_PROTOCOL = protocolId('kad')
 
@@ -37,6 +38,17 @@ export const MAX_HAS_BATCH = 1024
 export const MAX_REPLICAS = 16
 /** Bytes of an audit nonce (docs/protocol.md §audit). */
 export const AUDIT_NONCE_LENGTH = 32
+/** Stripe descriptor format (docs/protocol.md §10). */
+export const STRIPE_VERSION = 1
+/** The erasure code: Reed-Solomon over GF(2^8) as @ronomon/reed-solomon 6 computes it. */
+export const STRIPE_CODE_RS = 1
+/** Most data shards and parity shards in a stripe (the limits of the Reed-Solomon code used). */
+export const MAX_DATA_SHARDS = 24
+export const MAX_PARITY_SHARDS = 6
+/** Most pack IDs in one `stripe` request. */
+export const MAX_STRIPE_BATCH = 64
+/** Largest `stripe` response: MAX_STRIPE_BATCH stripes of 30 shard IDs each, with room to spare. */
+export const MAX_STRIPE_MESSAGE = 256 * KiB
 /** Largest record value carried by `root` (root records and key records are far smaller). */
 export const MAX_RECORD_SIZE = 64 * KiB
 /** Largest `root` frame: a whole record plus its key and framing. */
@@ -80,7 +92,8 @@ export const STREAM_LIMITS: Readonly<Record<string, StreamLimits>> = Object.free
   [PACK_DELETE_PROTOCOL]: { maxInboundStreams: CONTROL_MAX_STREAMS, maxOutboundStreams: CONTROL_MAX_STREAMS },
   [ROOT_PROTOCOL]: { maxInboundStreams: CONTROL_MAX_STREAMS, maxOutboundStreams: CONTROL_MAX_STREAMS },
   // An audit hashes a whole pack: few at once.
-  [AUDIT_PROTOCOL]: { maxInboundStreams: 4, maxOutboundStreams: 4 }
+  [AUDIT_PROTOCOL]: { maxInboundStreams: 4, maxOutboundStreams: 4 },
+  [STRIPE_PROTOCOL]: { maxInboundStreams: CONTROL_MAX_STREAMS, maxOutboundStreams: CONTROL_MAX_STREAMS }
 })
 
 // ---- receive-side flow control (see protocol/framing.ts) -----------------------------------

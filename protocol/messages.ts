@@ -2,13 +2,14 @@
 // domain types with required fields. Every decoder throws ProtocolError and nothing else:
 // 'MALFORMED' for bytes that are not the message, 'INVALID' for a message that breaks a rule.
 import {
-  AUDIT_NONCE_LENGTH, MAX_HAS_BATCH, MAX_PACK_SIZE, MAX_REPLICAS, MAX_RECORD_SIZE, MAX_TEXT, OWNER_KEY_LENGTH, RECORD_KEY_PATTERN, SIGNATURE_LENGTH
+  AUDIT_NONCE_LENGTH, MAX_DATA_SHARDS, MAX_HAS_BATCH, MAX_PARITY_SHARDS, MAX_STRIPE_BATCH, STRIPE_CODE_RS, STRIPE_VERSION, MAX_PACK_SIZE, MAX_REPLICAS, MAX_RECORD_SIZE, MAX_TEXT, OWNER_KEY_LENGTH, RECORD_KEY_PATTERN, SIGNATURE_LENGTH
 } from './constants.js'
 import { ProtocolError } from './errors.js'
 import { isPackId } from './ids.js'
 import {
   DeleteRequest, DeleteResponse, GetRequest, GetResponse, HasRequest, HasResponse, InfoRequest, InfoResponse,
-  AuditRequest, AuditResponse, PutReady, PutRequest, PutResult, RootRequest, RootResponse
+  AuditRequest, AuditResponse, PutReady, PutRequest, PutResult, RootRequest, RootResponse,
+  Stripe, StripeRequest, StripeResponse
 } from './pb/swarm.js'
 
 export interface ByteRange {
@@ -42,6 +43,32 @@ export interface PutHeader {
   replicas?: number
   /** Peer ID of the owner's daemon, '' when not said; a repair copy keeps the original's. */
   origin?: string
+  /** Erasure mode: the stripe this shard belongs to; `packId` is then its `shardIds[shardIndex]`. */
+  stripe?: StripeDescriptor
+  shardIndex?: number
+}
+
+/**
+ * A pack cut into k data and m parity shards (docs/protocol.md §10). The data shards are the
+ * pack's bytes, zero-padded to k × shardSize; every shard is an object named by the SHA-256 of
+ * its bytes, so holders check, audit and scrub shards exactly as they do packs.
+ */
+export interface StripeDescriptor {
+  version: number
+  code: number
+  packId: string
+  packSize: number
+  dataShards: number
+  parityShards: number
+  shardSize: number
+  shardIds: string[]
+}
+
+/** One `stripe` answer: the peer holds `shardIndexes` of the stripe of request entry `index`. */
+export interface StripeHit {
+  index: number
+  shardIndexes: number[]
+  stripe: StripeDescriptor
 }
 
 /** AuditResponse: the digest SHA-256(nonce ‖ pack) when 'ok'. */
@@ -206,22 +233,100 @@ function checkInfo (m: InfoReply): InfoReply {
 // ---- pack/put ---------------------------------------------------------------------------------
 
 export function encodePutRequest (header: PutHeader): Uint8Array {
-  return PutRequest.encode(local(() => checkPutHeader(header)))
+  const h = local(() => checkPutHeader(header))
+  return PutRequest.encode({ ...h, stripe: h.stripe === undefined ? new Uint8Array(0) : Stripe.encode(h.stripe), shardIndex: h.shardIndex ?? 0 })
 }
 
-export function decodePutRequest (buf: Bytes): Required<PutHeader> {
-  return checkPutHeader(decodeWith(PutRequest, 'PutRequest', buf))
+export function decodePutRequest (buf: Bytes): PutHeader & Required<Pick<PutHeader, 'replicas' | 'origin'>> {
+  const m = decodeWith(PutRequest, 'PutRequest', buf)
+  const stripe = m.stripe.byteLength === 0 ? undefined : decodeStripe(m.stripe)
+  return checkPutHeader({ ...m, stripe, shardIndex: stripe === undefined ? undefined : m.shardIndex })
 }
 
-function checkPutHeader (m: PutHeader): Required<PutHeader> {
+function checkPutHeader (m: PutHeader): PutHeader & Required<Pick<PutHeader, 'replicas' | 'origin'>> {
   const what = 'PutRequest'
-  return {
+  const h = {
     packId: checkPackId(what, m.packId),
     size: checkCount(what, 'size', m.size, MAX_PACK_SIZE),
     ownerKey: checkLength(what, 'owner_key', m.ownerKey, OWNER_KEY_LENGTH),
     replicas: checkCount(what, 'replicas', m.replicas ?? 0, MAX_REPLICAS),
     origin: checkText(what, 'origin', m.origin ?? '')
   }
+  if (m.stripe === undefined) return h
+  const stripe = checkStripe(m.stripe)
+  const shardIndex = checkCount(what, 'shard_index', m.shardIndex ?? 0, stripe.shardIds.length - 1)
+  if (stripe.shardIds[shardIndex] !== h.packId) throw invalid(what, `pack_id is not shard ${shardIndex} of its stripe`)
+  if (h.size !== stripe.shardSize) throw invalid(what, `size ${h.size} is not the stripe's shard size ${stripe.shardSize}`)
+  return { ...h, stripe, shardIndex }
+}
+
+// ---- stripes ----------------------------------------------------------------------------------
+
+export function encodeStripe (stripe: StripeDescriptor): Uint8Array {
+  return Stripe.encode(local(() => checkStripe(stripe)))
+}
+
+export function decodeStripe (buf: Bytes): StripeDescriptor {
+  return checkStripe(decodeWith(Stripe, 'Stripe', buf, { limits: { shardIds: MAX_DATA_SHARDS + MAX_PARITY_SHARDS } }))
+}
+
+/** The rules every stripe obeys; a holder refuses a shard whose stripe breaks one. */
+function checkStripe (m: StripeDescriptor): StripeDescriptor {
+  const what = 'Stripe'
+  if (m.version !== STRIPE_VERSION) throw invalid(what, `version ${m.version} is not ${STRIPE_VERSION}`)
+  if (m.code !== STRIPE_CODE_RS) throw invalid(what, `code ${m.code} is not ${STRIPE_CODE_RS} (Reed-Solomon)`)
+  const k = m.dataShards
+  const n = k + m.parityShards
+  if (!Number.isSafeInteger(k) || k < 1 || k > MAX_DATA_SHARDS) throw invalid(what, `data_shards ${k} is not in [1, ${MAX_DATA_SHARDS}]`)
+  if (!Number.isSafeInteger(m.parityShards) || m.parityShards < 1 || m.parityShards > MAX_PARITY_SHARDS) throw invalid(what, `parity_shards ${m.parityShards} is not in [1, ${MAX_PARITY_SHARDS}]`)
+  checkPackId(what, m.packId)
+  checkCount(what, 'pack_size', m.packSize, MAX_PACK_SIZE)
+  checkCount(what, 'shard_size', m.shardSize, MAX_PACK_SIZE)
+  if (m.shardSize !== stripeShardSize(m.packSize, k)) throw invalid(what, `shard_size ${m.shardSize} is not ${stripeShardSize(m.packSize, k)} for ${m.packSize} bytes in ${k} shards`)
+  if (m.shardIds.length !== n) throw invalid(what, `${m.shardIds.length} shard IDs for ${n} shards`)
+  for (const id of m.shardIds) checkPackId(what, id)
+  return { version: m.version, code: m.code, packId: m.packId, packSize: m.packSize, dataShards: k, parityShards: m.parityShards, shardSize: m.shardSize, shardIds: [...m.shardIds] }
+}
+
+/** Each shard's length: the pack split in k, rounded up to 8 bytes (the code works on 8-byte words), at least 8. */
+export function stripeShardSize (packSize: number, dataShards: number): number {
+  return Math.max(8, Math.ceil(packSize / dataShards / 8) * 8)
+}
+
+export function encodeStripeRequest (packIds: string[]): Uint8Array {
+  return StripeRequest.encode({ packIds: local(() => checkStripeRequest(packIds)) })
+}
+
+export function decodeStripeRequest (buf: Bytes): string[] {
+  return checkStripeRequest(decodeWith(StripeRequest, 'StripeRequest', buf, { limits: { packIds: MAX_STRIPE_BATCH } }).packIds)
+}
+
+function checkStripeRequest (packIds: string[]): string[] {
+  checkCount('StripeRequest', 'number of pack IDs', packIds.length, MAX_STRIPE_BATCH)
+  for (const id of packIds) checkPackId('StripeRequest', id)
+  return [...packIds]
+}
+
+export function encodeStripeResponse (hits: StripeHit[], asked: number): Uint8Array {
+  local(() => checkStripeHits(hits, asked))
+  return StripeResponse.encode({ hits: hits.map(h => ({ index: h.index, shardIndexes: h.shardIndexes, stripe: Stripe.encode(h.stripe) })) })
+}
+
+export function decodeStripeResponse (buf: Bytes, asked: number): StripeHit[] {
+  const m = decodeWith(StripeResponse, 'StripeResponse', buf, { limits: { hits: MAX_STRIPE_BATCH } })
+  return checkStripeHits(m.hits.map(h => ({ index: h.index, shardIndexes: h.shardIndexes, stripe: decodeStripe(h.stripe) })), asked)
+}
+
+function checkStripeHits (hits: StripeHit[], asked: number): StripeHit[] {
+  const what = 'StripeResponse'
+  checkCount(what, 'number of hits', hits.length, asked)
+  for (const h of hits) {
+    checkCount(what, 'index', h.index, asked - 1)
+    const stripe = checkStripe(h.stripe)
+    if (h.shardIndexes.length === 0) throw invalid(what, 'a hit names no shard')
+    for (const i of h.shardIndexes) checkCount(what, 'shard index', i, stripe.shardIds.length - 1)
+  }
+  return hits
 }
 
 const PUT_READY: Record<string, PutReadyStatus> = {

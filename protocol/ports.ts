@@ -2,7 +2,7 @@
 // The daemon implements these over its held-pack store and record store; tests use in-memory fakes.
 // `from` is always the remote peer ID (string form), authenticated by noise.
 
-import type { ByteRange } from './messages.js'
+import type { ByteRange, StripeDescriptor } from './messages.js'
 
 export interface HolderInfo {
   /** Bytes this holder still accepts (quota minus used, capped by the disk's free space minus the reserve). */
@@ -26,6 +26,13 @@ export interface PutAdmission {
   origin: string
   /** Remote peer ID. */
   from: string
+  /**
+   * Erasure mode: the stripe this shard belongs to (already checked: `packId` is its shard
+   * `shardIndex`, `size` its shard size). Keep it with the shard: it is how holders find the
+   * other shards and rebuild a lost one.
+   */
+  stripe?: StripeDescriptor
+  shardIndex?: number
 }
 
 export type AdmitDecision = 'ready' | 'already-held' | 'quota-exceeded' | 'too-large' | 'busy'
@@ -84,6 +91,13 @@ export interface HolderPort {
    * slows the sender down instead of filling memory.
    */
   receive: (req: PutAdmission, chunks: AsyncIterable<Uint8Array>, signal: AbortSignal) => Promise<ReceiveOutcome>
+
+  /**
+   * The shards this holder keeps of each pack (erasure mode): at most one hit per requested pack
+   * ID (IDs are valid, at most MAX_STRIPE_BATCH), `index` its position in `packIds`. Optional: a
+   * holder without it answers no hits.
+   */
+  stripes?: (packIds: string[]) => Promise<Array<{ index: number, shardIndexes: number[], stripe: StripeDescriptor }>>
 
   /** One answer per ID, in order. IDs are valid pack IDs, at most MAX_HAS_BATCH of them. */
   has: (packIds: string[]) => Promise<boolean[]>

@@ -3,6 +3,7 @@ import { registerInfo } from './info/handler.js'
 import { registerPack } from './pack/register.js'
 import { registerRoot } from './root/handler.js'
 import { registerAudit } from './audit/handler.js'
+import { registerStripe } from './stripe/handler.js'
 import { registerAll } from './rpc.js'
 import type { HolderPort, RecordPort } from './ports.js'
 import type { HandlerNode, HandlerOptions, Unregister } from './rpc.js'
@@ -29,6 +30,7 @@ export async function registerProtocols (node: HandlerNode, ports: SwarmPorts, o
     registerInfo(node, ports.holder, { ...timeout, ...(options.agent === undefined ? {} : { agent: options.agent }) }),
     registerPack(node, ports.holder, timeout),
     registerRoot(node, ports.records, timeout),
-    registerAudit(node, ports.holder, timeout)
+    registerAudit(node, ports.holder, timeout),
+    registerStripe(node, ports.holder, timeout)
   ])
 }

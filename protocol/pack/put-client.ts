@@ -5,7 +5,7 @@ import { abortOnSignal, asError, closeWrite, FrameReader, writeFrame } from '../
 import { isPackId } from '../ids.js'
 import { decodePutReady, decodePutResult, encodePutRequest } from '../messages.js'
 import { openStream } from '../rpc.js'
-import type { PutReadyStatus, PutResultStatus } from '../messages.js'
+import type { PutReadyStatus, PutResultStatus, StripeDescriptor } from '../messages.js'
 import type { ClientOptions, DialerNode, Peer } from '../rpc.js'
 
 export interface PutPackRequest {
@@ -18,6 +18,9 @@ export interface PutPackRequest {
   replicas?: number
   /** Peer ID of the owner's daemon ('' or absent: not said). */
   origin?: string
+  /** Erasure mode: the stripe `packId` is shard `shardIndex` of. */
+  stripe?: StripeDescriptor
+  shardIndex?: number
 }
 
 export interface PutPackOptions extends ClientOptions {
@@ -44,7 +47,7 @@ export interface PutOutcome {
 export async function putPack (node: DialerNode, peer: Peer, req: PutPackRequest, options: PutPackOptions = {}): Promise<PutOutcome> {
   if (!isPackId(req.packId)) throw new ProtocolError('INVALID_ARGUMENT', `${JSON.stringify(req.packId)} is not a pack ID`)
   if (req.bytes.byteLength > MAX_PACK_SIZE) throw new ProtocolError('INVALID_ARGUMENT', `a pack of ${req.bytes.byteLength} bytes is larger than ${MAX_PACK_SIZE}`)
-  const header = encodePutRequest({ packId: req.packId, size: req.bytes.byteLength, ownerKey: req.ownerKey, replicas: req.replicas ?? 0, origin: req.origin ?? '' })
+  const header = encodePutRequest({ packId: req.packId, size: req.bytes.byteLength, ownerKey: req.ownerKey, replicas: req.replicas ?? 0, origin: req.origin ?? '', ...(req.stripe === undefined ? {} : { stripe: req.stripe, shardIndex: req.shardIndex ?? 0 }) })
   const timeoutMs = options.timeoutMs ?? MESSAGE_TIMEOUT_MS
 
   const stream = await openStream(node, peer, PACK_PUT_PROTOCOL, options)

@@ -8,7 +8,7 @@ import { isProtocolError, ProtocolError } from '../errors.js'
 import { asError, closeWrite, FrameReader, writeFrame } from '../framing.js'
 import { decodePutRequest, encodePutReady, encodePutResult } from '../messages.js'
 import { registerHandler } from '../rpc.js'
-import type { PutHeader, PutResultStatus } from '../messages.js'
+import type { PutResultStatus } from '../messages.js'
 import type { HolderPort, PutAdmission, ReceiveOutcome } from '../ports.js'
 import type { HandlerNode, HandlerOptions, Unregister } from '../rpc.js'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -24,7 +24,7 @@ async function handlePut (stream: Stream, connection: Connection, port: Pick<Hol
   try {
     const frame = await reader.read({ maxLength: MAX_CONTROL_MESSAGE, timeoutMs, what: 'PutRequest' })
     if (frame === undefined) throw new ProtocolError('UNEXPECTED_EOF', 'the stream closed before PutRequest')
-    let header: Required<PutHeader>
+    let header: ReturnType<typeof decodePutRequest>
     try {
       header = decodePutRequest(frame)
     } catch (err) {

@@ -279,6 +279,8 @@ export interface PutRequest {
   ownerKey: Uint8Array
   replicas: number
   origin: string
+  stripe: Uint8Array
+  shardIndex: number
 }
 
 export namespace PutRequest {
@@ -316,6 +318,16 @@ export namespace PutRequest {
           w.string(obj.origin)
         }
 
+        if ((obj.stripe != null && obj.stripe.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.stripe)
+        }
+
+        if ((obj.shardIndex != null && obj.shardIndex !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.shardIndex)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -325,7 +337,9 @@ export namespace PutRequest {
           size: 0,
           ownerKey: uint8ArrayAlloc(0),
           replicas: 0,
-          origin: ''
+          origin: '',
+          stripe: uint8ArrayAlloc(0),
+          shardIndex: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -352,6 +366,14 @@ export namespace PutRequest {
             }
             case 5: {
               obj.origin = reader.string()
+              break
+            }
+            case 6: {
+              obj.stripe = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.shardIndex = reader.uint32()
               break
             }
             default: {
@@ -404,6 +426,20 @@ export namespace PutRequest {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.stripe`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.shardIndex`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -441,6 +477,16 @@ export namespace PutRequest {
     value: string
   }
 
+  export interface PutRequestStripeFieldEvent {
+    field: '$.stripe'
+    value: Uint8Array
+  }
+
+  export interface PutRequestShardIndexFieldEvent {
+    field: '$.shardIndex'
+    value: number
+  }
+
   export function encode (obj: Partial<PutRequest>): Uint8Array {
     return encodeMessage(obj, PutRequest.codec())
   }
@@ -449,7 +495,7 @@ export namespace PutRequest {
     return decodeMessage(buf, PutRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutRequest>): Generator<PutRequestPackIdFieldEvent | PutRequestSizeFieldEvent | PutRequestOwnerKeyFieldEvent | PutRequestReplicasFieldEvent | PutRequestOriginFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PutRequest>): Generator<PutRequestPackIdFieldEvent | PutRequestSizeFieldEvent | PutRequestOwnerKeyFieldEvent | PutRequestReplicasFieldEvent | PutRequestOriginFieldEvent | PutRequestStripeFieldEvent | PutRequestShardIndexFieldEvent> {
     return streamMessage(buf, PutRequest.codec(), opts)
   }
 }
@@ -2062,5 +2108,661 @@ export namespace AuditResponse {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AuditResponse>): Generator<AuditResponseStatusFieldEvent | AuditResponseDigestFieldEvent> {
     return streamMessage(buf, AuditResponse.codec(), opts)
+  }
+}
+
+export interface Stripe {
+  version: number
+  code: number
+  packId: string
+  packSize: number
+  dataShards: number
+  parityShards: number
+  shardSize: number
+  shardIds: string[]
+}
+
+export namespace Stripe {
+  let _codec: Codec<Stripe>
+
+  export const codec = (): Codec<Stripe> => {
+    if (_codec == null) {
+      _codec = message<Stripe>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if ((obj.code != null && obj.code !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.code)
+        }
+
+        if ((obj.packId != null && obj.packId !== '')) {
+          w.uint32(26)
+          w.string(obj.packId)
+        }
+
+        if ((obj.packSize != null && obj.packSize !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.packSize)
+        }
+
+        if ((obj.dataShards != null && obj.dataShards !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.dataShards)
+        }
+
+        if ((obj.parityShards != null && obj.parityShards !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.parityShards)
+        }
+
+        if ((obj.shardSize != null && obj.shardSize !== 0)) {
+          w.uint32(56)
+          w.uint64Number(obj.shardSize)
+        }
+
+        if (obj.shardIds != null && obj.shardIds.length > 0) {
+          for (const value of obj.shardIds) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0,
+          code: 0,
+          packId: '',
+          packSize: 0,
+          dataShards: 0,
+          parityShards: 0,
+          shardSize: 0,
+          shardIds: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.packId = reader.string()
+              break
+            }
+            case 4: {
+              obj.packSize = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.dataShards = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.parityShards = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.shardSize = reader.uint64Number()
+              break
+            }
+            case 8: {
+              if (opts.limits?.shardIds != null && obj.shardIds.length === opts.limits.shardIds) {
+                throw new MaxLengthError('Decode error - repeated field "shardIds" had too many elements')
+              }
+
+              obj.shardIds.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          shardIds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.packId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.packSize`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.dataShards`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.parityShards`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.shardSize`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 8: {
+              if (opts.limits?.shardIds != null && obj.shardIds === opts.limits.shardIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shardIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.shardIds[]`,
+                index: obj.shardIds,
+                value: reader.string()
+              }
+
+              obj.shardIds++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StripeVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export interface StripeCodeFieldEvent {
+    field: '$.code'
+    value: number
+  }
+
+  export interface StripePackIdFieldEvent {
+    field: '$.packId'
+    value: string
+  }
+
+  export interface StripePackSizeFieldEvent {
+    field: '$.packSize'
+    value: number
+  }
+
+  export interface StripeDataShardsFieldEvent {
+    field: '$.dataShards'
+    value: number
+  }
+
+  export interface StripeParityShardsFieldEvent {
+    field: '$.parityShards'
+    value: number
+  }
+
+  export interface StripeShardSizeFieldEvent {
+    field: '$.shardSize'
+    value: number
+  }
+
+  export interface StripeShardIdsFieldEvent {
+    field: '$.shardIds[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Stripe>): Uint8Array {
+    return encodeMessage(obj, Stripe.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Stripe>): Stripe {
+    return decodeMessage(buf, Stripe.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Stripe>): Generator<StripeVersionFieldEvent | StripeCodeFieldEvent | StripePackIdFieldEvent | StripePackSizeFieldEvent | StripeDataShardsFieldEvent | StripeParityShardsFieldEvent | StripeShardSizeFieldEvent | StripeShardIdsFieldEvent> {
+    return streamMessage(buf, Stripe.codec(), opts)
+  }
+}
+
+export interface StripeRequest {
+  packIds: string[]
+}
+
+export namespace StripeRequest {
+  let _codec: Codec<StripeRequest>
+
+  export const codec = (): Codec<StripeRequest> => {
+    if (_codec == null) {
+      _codec = message<StripeRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.packIds != null && obj.packIds.length > 0) {
+          for (const value of obj.packIds) {
+            w.uint32(10)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          packIds: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.packIds != null && obj.packIds.length === opts.limits.packIds) {
+                throw new MaxLengthError('Decode error - repeated field "packIds" had too many elements')
+              }
+
+              obj.packIds.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          packIds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.packIds != null && obj.packIds === opts.limits.packIds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "packIds" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.packIds[]`,
+                index: obj.packIds,
+                value: reader.string()
+              }
+
+              obj.packIds++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StripeRequestPackIdsFieldEvent {
+    field: '$.packIds[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<StripeRequest>): Uint8Array {
+    return encodeMessage(obj, StripeRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StripeRequest>): StripeRequest {
+    return decodeMessage(buf, StripeRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StripeRequest>): Generator<StripeRequestPackIdsFieldEvent> {
+    return streamMessage(buf, StripeRequest.codec(), opts)
+  }
+}
+
+export interface StripeHit {
+  index: number
+  shardIndexes: number[]
+  stripe: Uint8Array
+}
+
+export namespace StripeHit {
+  let _codec: Codec<StripeHit>
+
+  export const codec = (): Codec<StripeHit> => {
+    if (_codec == null) {
+      _codec = message<StripeHit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if (obj.shardIndexes != null && obj.shardIndexes.length > 0) {
+          for (const value of obj.shardIndexes) {
+            w.uint32(16)
+            w.uint32(value)
+          }
+        }
+
+        if ((obj.stripe != null && obj.stripe.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.stripe)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          shardIndexes: [],
+          stripe: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.shardIndexes != null && obj.shardIndexes.length === opts.limits.shardIndexes) {
+                throw new MaxLengthError('Decode error - repeated field "shardIndexes" had too many elements')
+              }
+
+              obj.shardIndexes.push(reader.uint32())
+              break
+            }
+            case 3: {
+              obj.stripe = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          shardIndexes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.shardIndexes != null && obj.shardIndexes === opts.limits.shardIndexes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "shardIndexes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.shardIndexes[]`,
+                index: obj.shardIndexes,
+                value: reader.uint32()
+              }
+
+              obj.shardIndexes++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.stripe`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StripeHitIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface StripeHitShardIndexesFieldEvent {
+    field: '$.shardIndexes[]'
+    index: number
+    value: number
+  }
+
+  export interface StripeHitStripeFieldEvent {
+    field: '$.stripe'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<StripeHit>): Uint8Array {
+    return encodeMessage(obj, StripeHit.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StripeHit>): StripeHit {
+    return decodeMessage(buf, StripeHit.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StripeHit>): Generator<StripeHitIndexFieldEvent | StripeHitShardIndexesFieldEvent | StripeHitStripeFieldEvent> {
+    return streamMessage(buf, StripeHit.codec(), opts)
+  }
+}
+
+export interface StripeResponse {
+  hits: StripeHit[]
+}
+
+export namespace StripeResponse {
+  let _codec: Codec<StripeResponse>
+
+  export const codec = (): Codec<StripeResponse> => {
+    if (_codec == null) {
+      _codec = message<StripeResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.hits != null && obj.hits.length > 0) {
+          for (const value of obj.hits) {
+            w.uint32(10)
+            StripeHit.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          hits: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.hits != null && obj.hits.length === opts.limits.hits) {
+                throw new MaxLengthError('Decode error - repeated field "hits" had too many elements')
+              }
+
+              obj.hits.push(StripeHit.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.hits$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          hits: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.hits != null && obj.hits === opts.limits.hits) {
+                throw new MaxLengthError('Streaming decode error - repeated field "hits" had too many elements')
+              }
+
+              for (const evt of StripeHit.codec().stream(reader, reader.uint32(), `${prefix}.hits[]`, {
+                limits: opts.limits?.hits$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.hits
+                }
+              }
+
+              obj.hits++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StripeResponseHitsIndexFieldEvent {
+    field: '$.hits[].index'
+    value: number
+    index: number
+  }
+
+  export interface StripeResponseHitsShardIndexesFieldEvent {
+    field: '$.hits[].shardIndexes[]'
+    index: number
+    value: number
+  }
+
+  export interface StripeResponseHitsStripeFieldEvent {
+    field: '$.hits[].stripe'
+    value: Uint8Array
+    index: number
+  }
+
+  export function encode (obj: Partial<StripeResponse>): Uint8Array {
+    return encodeMessage(obj, StripeResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StripeResponse>): StripeResponse {
+    return decodeMessage(buf, StripeResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StripeResponse>): Generator<StripeResponseHitsIndexFieldEvent | StripeResponseHitsShardIndexesFieldEvent | StripeResponseHitsStripeFieldEvent> {
+    return streamMessage(buf, StripeResponse.codec(), opts)
   }
 }

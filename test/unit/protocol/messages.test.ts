@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { AUDIT_NONCE_LENGTH, MAX_HAS_BATCH, MAX_PACK_SIZE, MAX_RECORD_SIZE, MAX_REPLICAS, ProtocolError, packIdOf } from '../../../protocol/index.js'
 import * as m from '../../../protocol/messages.js'
-import { AuditResponse, DeleteRequest, GetRequest, HasRequest, HasResponse, PutRequest, RootRequest } from '../../../protocol/pb/swarm.js'
+import { AuditResponse, DeleteRequest, GetRequest, HasRequest, HasResponse, PutRequest, RootRequest, StripeRequest, StripeResponse } from '../../../protocol/pb/swarm.js'
 
 const RUNS = 1000
 
@@ -30,7 +30,15 @@ const decoders: Record<string, Decoder> = {
   RootRequest: m.decodeRootRequest,
   RootResponse: m.decodeRootResponse,
   AuditRequest: m.decodeAuditRequest,
-  AuditResponse: m.decodeAuditResponse
+  AuditResponse: m.decodeAuditResponse,
+  Stripe: m.decodeStripe,
+  StripeRequest: m.decodeStripeRequest,
+  StripeResponse: (buf) => m.decodeStripeResponse(buf, 64)
+}
+
+const sampleStripe: m.StripeDescriptor = {
+  version: 1, code: 1, packId: packIdOf(new Uint8Array(10)), packSize: 1000, dataShards: 4, parityShards: 2, shardSize: 256,
+  shardIds: [0, 1, 2, 3, 4, 5].map(i => packIdOf(new Uint8Array([i])))
 }
 
 /** A sample valid encoding of each message, for mutation fuzzing. */
@@ -49,7 +57,10 @@ const samples: Record<string, Uint8Array> = {
   DeleteRequest: m.encodeDeleteRequest({ packId: packIdOf(new Uint8Array(5)), ownerKey: new Uint8Array(32).fill(1), timeMs: 1_700_000_000_000, signature: new Uint8Array(64).fill(2) }),
   DeleteResponse: m.encodeDeleteResponse('forbidden'),
   RootRequest: m.encodeRootRequest({ op: 'put', key: 'root-abc', value: new Uint8Array(300).fill(9) }),
-  RootResponse: m.encodeRootResponse({ status: 'found', value: new Uint8Array(20), message: '' })
+  RootResponse: m.encodeRootResponse({ status: 'found', value: new Uint8Array(20), message: '' }),
+  Stripe: m.encodeStripe(sampleStripe),
+  StripeRequest: m.encodeStripeRequest([packIdOf(new Uint8Array(11))]),
+  StripeResponse: m.encodeStripeResponse([{ index: 0, shardIndexes: [2, 5], stripe: sampleStripe }], 1)
 }
 
 /** Runs `fn` with Buffer allocations counted; fails if they pass `cap`. */
@@ -137,6 +148,25 @@ describe('round trips', () => {
       expect(m.decodePutRequest(m.encodePutRequest({ packId, size, ownerKey }))).toEqual({ packId, size, ownerKey, replicas: 0, origin: '' })
     }), { numRuns: 200 })
   })
+  it('PutRequest with a stripe (erasure mode)', () => {
+    const header = { packId: sampleStripe.shardIds[4]!, size: 256, ownerKey: new Uint8Array(32).fill(1), replicas: 1, origin: 'o', stripe: sampleStripe, shardIndex: 4 }
+    expect(m.decodePutRequest(m.encodePutRequest(header))).toEqual(header)
+    // The shard must be the stripe's shard at that index, with the stripe's shard size.
+    const invalidArg = expect.objectContaining({ code: 'INVALID_ARGUMENT' })
+    expect(() => m.encodePutRequest({ ...header, shardIndex: 3 })).toThrow(invalidArg)
+    expect(() => m.encodePutRequest({ ...header, size: 255 })).toThrow(invalidArg)
+    expect(() => m.decodePutRequest(PutRequest.encode({ ...header, stripe: m.encodeStripe(sampleStripe), shardIndex: 6 }))).toThrow(expect.objectContaining({ code: 'INVALID' }))
+  })
+  it('Stripe, StripeRequest and StripeResponse', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: MAX_PACK_SIZE }), (k, parity, packSize) => {
+      const stripe = { version: 1, code: 1, packId: packIdOf(new Uint8Array([k, parity])), packSize, dataShards: k, parityShards: parity, shardSize: m.stripeShardSize(packSize, k), shardIds: Array.from({ length: k + parity }, (_, i) => packIdOf(new Uint8Array([i, k]))) }
+      expect(m.decodeStripe(m.encodeStripe(stripe))).toEqual(stripe)
+      const hits = [{ index: 1, shardIndexes: [0, k + parity - 1], stripe }]
+      expect(m.decodeStripeResponse(m.encodeStripeResponse(hits, 2), 2)).toEqual(hits)
+    }), { numRuns: 100 })
+    const ids = [packIdOf(new Uint8Array(1)), packIdOf(new Uint8Array(2))]
+    expect(m.decodeStripeRequest(m.encodeStripeRequest(ids))).toEqual(ids)
+  })
   it('GetRequest, whole and ranged', () => {
     fc.assert(fc.property(packIdArb, fc.option(fc.record({ offset: fc.integer({ min: 0, max: MAX_PACK_SIZE / 2 }), length: fc.integer({ min: 0, max: MAX_PACK_SIZE / 2 }) }), { nil: undefined }), (packId, range) => {
       const q = range === undefined ? { packId } : { packId, range }
@@ -190,6 +220,22 @@ describe('rules', () => {
     expect(() => m.decodePutRequest(huge)).toThrow(ProtocolError) // protons refuses varints beyond 2^53 (MALFORMED)
     expect(() => m.decodePutRequest(PutRequest.encode({ packId: id, size: 1, ownerKey: new Uint8Array(33) }))).toThrow(expect.objectContaining(invalid))
     expect(() => m.decodePutRequest(PutRequest.encode({ packId: id, size: 1, ownerKey: new Uint8Array(0) }))).toThrow(expect.objectContaining(invalid))
+  })
+
+  it('refuses stripes that break a rule, and hits that point outside the request', () => {
+    const bad: Array<Partial<m.StripeDescriptor>> = [
+      { version: 2 }, { code: 0 }, { dataShards: 0 }, { dataShards: 25 }, { parityShards: 0 }, { parityShards: 7 },
+      { shardSize: 255 }, { shardIds: sampleStripe.shardIds.slice(1) }, { shardIds: [...sampleStripe.shardIds.slice(1), 'x'] }, { packId: 'nope' }
+    ]
+    for (const b of bad) {
+      expect(() => m.encodeStripe({ ...sampleStripe, ...b })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    }
+    // a hit for entry 1 when one ID was asked; a hit with no shard; a shard index beyond the stripe
+    const raw = (index: number, shardIndexes: number[]): Uint8Array => StripeResponse.encode({ hits: [{ index, shardIndexes, stripe: m.encodeStripe(sampleStripe) }] })
+    expect(() => m.decodeStripeResponse(raw(1, [0]), 1)).toThrow(expect.objectContaining(invalid))
+    expect(() => m.decodeStripeResponse(raw(0, []), 1)).toThrow(expect.objectContaining(invalid))
+    expect(() => m.decodeStripeResponse(raw(0, [6]), 1)).toThrow(expect.objectContaining(invalid))
+    expect(() => m.decodeStripeRequest(StripeRequest.encode({ packIds: Array.from({ length: 65 }, (_, i) => packIdOf(new Uint8Array([i]))) }))).toThrow(ProtocolError)
   })
 
   it('refuses a missing status (field absent on the wire)', () => {
