@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
 import { isPackId, packIdHasher, packIdOf } from '../../protocol/ids.js'
+import { decodeStripe, encodeStripe } from '../../protocol/index.js'
+import type { StripeDescriptor } from '../../protocol/index.js'
 import { verifySignature } from '../crypto/keys.js'
 import { InvalidArgumentError, NoSpaceError, ObjectNotFoundError } from '../errors.js'
 import { openDirBackend } from '../store/index.js'
@@ -40,7 +42,17 @@ export type RemoveResult = 'deleted' | 'not-found' | 'forbidden'
 
 export interface HolderInfo { free: number, quota: number, used: number, domain: string }
 
-export interface PackRequest { packId: string, size: number, ownerKey: Uint8Array, from: string, replicas?: number, origin?: string }
+export interface PackRequest {
+  packId: string
+  size: number
+  ownerKey: Uint8Array
+  from: string
+  replicas?: number
+  origin?: string
+  /** Erasure mode: `packId` is shard `shardIndex` of this stripe. */
+  stripe?: StripeDescriptor
+  shardIndex?: number
+}
 
 export interface HeldPack {
   packId: string
@@ -96,6 +108,11 @@ export class Holder {
     this.db.exec('CREATE TABLE IF NOT EXISTS coholders (pack TEXT NOT NULL, peer TEXT NOT NULL, confirmed INTEGER NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID')
     // A peer whose copy failed an audit is not believed when it later says it holds the pack.
     this.db.exec('CREATE TABLE IF NOT EXISTS audit_failed (pack TEXT NOT NULL, peer TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID')
+    // Erasure mode: a held object may be a shard of a stripe; the stripe (the encoded descriptor)
+    // is kept with it, so this holder can find the other shards and rebuild lost ones.
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS shards (shard TEXT PRIMARY KEY, pack TEXT NOT NULL, idx INTEGER NOT NULL, stripe BLOB NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS shards_by_pack ON shards (pack);`)
     this.used = this.sumHeld()
   }
 
@@ -112,6 +129,7 @@ export class Holder {
       if (!onDisk.has(id)) {
         this.db.prepare('DELETE FROM held WHERE pack = ?').run(id)
         this.db.prepare('DELETE FROM claims WHERE pack = ?').run(id)
+        this.db.prepare('DELETE FROM shards WHERE shard = ?').run(id)
       }
     }
     this.used = this.sumHeld()
@@ -184,6 +202,9 @@ export class Holder {
         if (this.db.prepare('INSERT OR IGNORE INTO held (pack, size, received, wanted, verified) VALUES (?, ?, ?, ?, ?)').run(req.packId, req.size, now, req.replicas ?? 0, now).changes > 0) this.used += req.size
         else if ((req.replicas ?? 0) > 0) this.db.prepare('UPDATE held SET wanted = MAX(wanted, ?) WHERE pack = ?').run(req.replicas, req.packId)
         this.db.prepare('INSERT OR IGNORE INTO claims (pack, owner, sender, origin) VALUES (?, ?, ?, ?)').run(req.packId, Buffer.from(req.ownerKey), req.from, req.origin ?? '')
+        if (req.stripe !== undefined && req.stripe.shardIds[req.shardIndex ?? -1] === req.packId) {
+          this.db.prepare('INSERT OR IGNORE INTO shards VALUES (?, ?, ?, ?)').run(req.packId, req.stripe.packId, req.shardIndex, Buffer.from(encodeStripe(req.stripe)))
+        }
         // Whoever sent it holds it too, unless it is the owner's own daemon.
         if (req.from !== '' && req.from !== (req.origin ?? '')) this.db.prepare('INSERT OR REPLACE INTO coholders VALUES (?, ?, ?)').run(req.packId, req.from, now)
       })()
@@ -240,6 +261,7 @@ export class Holder {
       this.db.prepare('DELETE FROM claims WHERE pack = ?').run(packId)
       this.db.prepare('DELETE FROM coholders WHERE pack = ?').run(packId)
       this.db.prepare('DELETE FROM audit_failed WHERE pack = ?').run(packId)
+      this.db.prepare('DELETE FROM shards WHERE shard = ?').run(packId)
     })()
     this.used -= size
     this.onDropped?.(packId)
@@ -345,6 +367,24 @@ export class Holder {
   bytesBySender (): Map<string, number> {
     const rows = this.db.prepare("SELECT CASE WHEN c.origin <> '' THEN c.origin ELSE c.sender END AS peer, SUM(h.size) AS bytes FROM claims c JOIN held h ON h.pack = c.pack GROUP BY 1").all() as Array<{ peer: string, bytes: number }>
     return new Map(rows.map(r => [r.peer, r.bytes]))
+  }
+
+  /** The stripe a held shard belongs to, and its index there; undefined for a whole pack. */
+  stripeOf (shardId: string): { stripe: StripeDescriptor, index: number } | undefined {
+    const row = this.db.prepare('SELECT idx, stripe FROM shards WHERE shard = ?').get(shardId) as { idx: number, stripe: Buffer } | undefined
+    return row === undefined ? undefined : { stripe: decodeStripe(row.stripe), index: row.idx }
+  }
+
+  /** For each pack ID, the shards of it held here (the `stripe` protocol); `index` is the position in `packIds`. */
+  stripes (packIds: string[]): Array<{ index: number, shardIndexes: number[], stripe: StripeDescriptor }> {
+    const q = this.db.prepare('SELECT idx, stripe FROM shards WHERE pack = ? ORDER BY idx')
+    const out: Array<{ index: number, shardIndexes: number[], stripe: StripeDescriptor }> = []
+    for (const [index, packId] of packIds.entries()) {
+      const rows = q.all(packId) as Array<{ idx: number, stripe: Buffer }>
+      if (rows.length === 0) continue
+      out.push({ index, shardIndexes: rows.map(r => r.idx), stripe: decodeStripe(rows[0]!.stripe) })
+    }
+    return out
   }
 
   /** Every held pack ID (for announcing them in the DHT). */

@@ -7,7 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { logger } from '@libp2p/logger'
 import {
-  auditPack, deleteSignedBytes, deletePack, getInfo, getPack, getRecord, hasPacks, putPack, putRecord, registerProtocols
+  auditPack, deleteSignedBytes, deletePack, findStripes, getInfo, getPack, getRecord, hasPacks, putPack, putRecord, registerProtocols
 } from '../../protocol/index.js'
 import type { HolderPort, RecordPort, Unregister } from '../../protocol/index.js'
 import { Holder } from './holder.js'
@@ -70,6 +70,7 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
       return r
     },
     has: async (ids) => holder.has(ids),
+    stripes: async (ids) => holder.stripes(ids),
     audit: async (packId, nonce) => await holder.audit(packId, nonce),
     read: async (packId, range) => {
       const bytes = await holder.read(packId, range)
@@ -89,13 +90,16 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
     onlinePeers: () => libp2p.getPeers().map(p => p.toString()),
     info: async (p, o) => await getInfo(libp2p, peer(p), o),
     putPack: async (p, packId, bytes, ownerKey, o) => {
-      const { replicas, origin, ...rest } = o ?? {}
-      const { status } = await putPack(libp2p, peer(p), { packId, bytes, ownerKey, ...(replicas === undefined ? {} : { replicas }), ...(origin === undefined ? {} : { origin }) },
+      const { replicas, origin, stripe, shardIndex, ...rest } = o ?? {}
+      const { status } = await putPack(libp2p, peer(p), {
+        packId, bytes, ownerKey, ...(replicas === undefined ? {} : { replicas }), ...(origin === undefined ? {} : { origin }), ...(stripe === undefined ? {} : { stripe, shardIndex: shardIndex ?? 0 })
+      },
         { ...rest, ...(options.pace === undefined ? {} : { pace: options.pace }) })
       return status // 'already-held' too: the swarm store counts it as durable, repair as no bytes sent
     },
     getPack: async (p, packId, o) => await getPack(libp2p, peer(p), packId, undefined, o),
     hasPacks: async (p, ids, o) => await hasPacks(libp2p, peer(p), ids, o),
+    findStripes: async (p, ids, o) => await findStripes(libp2p, peer(p), ids, o),
     auditPack: async (p, packId, nonce, o) => await auditPack(libp2p, peer(p), packId, nonce, o),
     deletePack: async (p, packId, ownerKey, timeMs, signature, o) => await deletePack(libp2p, peer(p), { packId, ownerKey, timeMs, signature }, o),
     putRecord: async (p, key, value, o) => await putRecord(libp2p, peer(p), key, value, o),

@@ -9,11 +9,14 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
 import { isPackId, packIdOf } from '../../protocol/ids.js'
+import { decodeStripe, encodeStripe } from '../../protocol/index.js'
+import { isShardOf, joinPack, splitPack } from '../erasure.js'
 import { IntegrityError, InvalidArgumentError, ObjectNotFoundError, P2pbakError } from '../errors.js'
 import type { Backend, ByteRange, ObjectInfo, OperationOptions } from '../store/types.js'
 import { choosePlacement, rankPeers } from './placement.js'
 import type { Candidate } from './placement.js'
 import { encodeEnvelope, selectRecord } from './records.js'
+import type { StripeDescriptor, StripeHit } from '../../protocol/index.js'
 
 /** What the swarm store needs from the network; daemon/swarm/transport.ts implements it over libp2p. */
 export interface SwarmTransport {
@@ -27,6 +30,8 @@ export interface SwarmTransport {
   auditPack?: (peer: string, packId: string, nonce: Uint8Array, options?: OperationOptions) => Promise<{ status: string, digest: Uint8Array }>
   getPack: (peer: string, packId: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
   hasPacks: (peer: string, packIds: string[], options?: OperationOptions) => Promise<boolean[]>
+  /** Erasure mode: the shards of these packs the peer holds, with their stripes (`index`: position in `packIds`). */
+  findStripes?: (peer: string, packIds: string[], options?: OperationOptions) => Promise<StripeHit[]>
   deletePack: (peer: string, packId: string, ownerKey: Uint8Array, timeMs: number, signature: Uint8Array, options?: OperationOptions) => Promise<string>
   putRecord: (peer: string, key: string, value: Uint8Array, options?: OperationOptions) => Promise<string>
   getRecord: (peer: string, key: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
@@ -43,6 +48,9 @@ export interface PutMeta {
   replicas?: number
   /** Peer ID of the owner's daemon. */
   origin?: string
+  /** Erasure mode: the bytes are shard `shardIndex` of this stripe. */
+  stripe?: StripeDescriptor
+  shardIndex?: number
 }
 
 export interface SwarmOwner {
@@ -63,6 +71,17 @@ export interface SwarmStoreOptions {
   infoTtlMs?: number
   /** How long a put waits for an eligible peer to appear before failing (default 10 s). */
   waitForPeersMs?: number
+  /**
+   * Erasure mode (redundancy.mode = "erasure"): each new pack is cut into k data + m parity
+   * shards, each on its own holder (docs/erasure.md). Packs stored either way are read either way.
+   */
+  erasure?: { dataShards: number, parityShards: number }
+}
+
+/** Where the shards of a pack are: its stripe and, per shard index, the peers holding it. */
+export interface StripeLocation {
+  stripe: StripeDescriptor
+  holders: string[][]
 }
 
 export interface SwarmStoreEvents {
@@ -103,7 +122,168 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     this.db.pragma('synchronous = NORMAL')
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS packs (pack TEXT PRIMARY KEY, size INTEGER NOT NULL, wanted INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS holders (pack TEXT NOT NULL, peer TEXT NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID;`)
+      CREATE TABLE IF NOT EXISTS holders (pack TEXT NOT NULL, peer TEXT NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS stripes (pack TEXT PRIMARY KEY, shard_size INTEGER NOT NULL, stripe BLOB NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS shard_holders (pack TEXT NOT NULL, idx INTEGER NOT NULL, peer TEXT NOT NULL, PRIMARY KEY (pack, idx, peer)) WITHOUT ROWID;`)
+  }
+
+  // ---- stripes (erasure mode) ----
+
+  /** The stripe of a pack stored as shards, with the holders recorded for each shard. */
+  stripeOf (packId: string): StripeLocation | undefined {
+    const row = this.db.prepare('SELECT stripe FROM stripes WHERE pack = ?').pluck().get(packId) as Buffer | undefined
+    if (row === undefined) return undefined
+    const stripe = decodeStripe(row)
+    const holders: string[][] = stripe.shardIds.map(() => [])
+    for (const r of this.db.prepare('SELECT idx, peer FROM shard_holders WHERE pack = ?').all(packId) as Array<{ idx: number, peer: string }>) holders[r.idx]?.push(r.peer)
+    return { stripe, holders }
+  }
+
+  private recordStripe (stripe: StripeDescriptor, found: Array<{ index: number, peer: string }>): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT OR IGNORE INTO packs VALUES (?, ?, ?)').run(stripe.packId, stripe.packSize, stripe.shardIds.length)
+      this.db.prepare('INSERT OR REPLACE INTO stripes VALUES (?, ?, ?)').run(stripe.packId, stripe.shardSize, Buffer.from(encodeStripe(stripe)))
+      const add = this.db.prepare('INSERT OR IGNORE INTO shard_holders VALUES (?, ?, ?)')
+      for (const f of found) add.run(stripe.packId, f.index, f.peer)
+    })()
+  }
+
+  /**
+   * Asks every online peer which shards of these packs it holds (the `stripe` protocol) and
+   * records the answers; where peers disagree about a pack's stripe, the one most peers report
+   * wins (a wrong stripe cannot pass the checks of joinPack anyway).
+   */
+  private async discoverStripes (packIds: string[], signal?: AbortSignal): Promise<void> {
+    const find = this.t.findStripes
+    if (find === undefined || packIds.length === 0) return
+    const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
+    const answers = await Promise.allSettled(peers.map(async p => ({ p, hits: await find(p, packIds, { signal: signal ?? AbortSignal.timeout(15_000) }) })))
+    const byPack = new Map<string, Map<string, { stripe: StripeDescriptor, found: Array<{ index: number, peer: string }> }>>()
+    for (const a of answers) {
+      if (a.status !== 'fulfilled') continue
+      for (const hit of a.value.hits) {
+        if (hit.stripe.packId !== packIds[hit.index]) continue // an answer about another pack
+        const key = Buffer.from(encodeStripe(hit.stripe)).toString('base64')
+        let versions = byPack.get(hit.stripe.packId)
+        if (versions === undefined) { versions = new Map(); byPack.set(hit.stripe.packId, versions) }
+        let v = versions.get(key)
+        if (v === undefined) { v = { stripe: hit.stripe, found: [] }; versions.set(key, v) }
+        for (const index of hit.shardIndexes) v.found.push({ index, peer: a.value.p })
+      }
+    }
+    for (const versions of byPack.values()) {
+      const best = [...versions.values()].sort((a, b) => b.found.length - a.found.length)[0]!
+      const known = this.stripeOf(best.stripe.packId)
+      if (known === undefined) { this.recordStripe(best.stripe, best.found); continue }
+      // Holders of the stripe we know of (one we stored or found before) are added; others ignored.
+      const same = versions.get(Buffer.from(encodeStripe(known.stripe)).toString('base64'))
+      if (same !== undefined) this.recordStripe(known.stripe, same.found)
+    }
+  }
+
+  /** Puts each shard of a new pack on its own holder (erasure mode); resolves once at least k are durable. */
+  private async putStripe (id: string, bytes: Uint8Array, k: number, m: number, options: OperationOptions): Promise<void> {
+    const signal = options.signal!
+    const n = k + m
+    let known = this.stripeOf(id)
+    if (known !== undefined && known.holders.every(h => h.length > 0)) return
+    if (known !== undefined && (known.stripe.dataShards !== k || known.stripe.parityShards !== m)) {
+      // An incomplete stripe of another shape (the settings changed): start a new one.
+      this.db.prepare('DELETE FROM shard_holders WHERE pack = ?').run(id)
+      known = undefined
+    }
+    const { stripe, shards } = await splitPack(id, bytes, k, m)
+    const holders: string[][] = stripe.shardIds.map((_, i) => known !== undefined && known.stripe.shardIds[i] === stripe.shardIds[i] ? [...known.holders[i]!] : [])
+    const failed = new Set<string>()
+    const reasons: string[] = []
+    for (let round = 0, waits = 0; round < 4; round++) {
+      const pending = holders.flatMap((h, i) => h.length === 0 ? [i] : [])
+      if (pending.length === 0) break
+      const used = new Set(holders.flat())
+      const candidates = (await this.candidates(signal)).filter(c => !failed.has(c.peerId))
+      const placement = choosePlacement(id, stripe.shardSize, candidates, { replicas: pending.length, owner: this.t.self, exclude: used })
+      let targets = placement.holders
+      if (targets.length < pending.length) {
+        // Fewer peers than shards: some take two (the pack is then degraded, not lost).
+        const more = rankPeers(id, candidates).filter(c => c.peerId !== this.t.self && c.free >= stripe.shardSize && !targets.includes(c.peerId)).map(c => c.peerId)
+        targets = [...targets, ...more]
+      }
+      if (targets.length === 0) {
+        if (n - pending.length >= k || waits * NO_CANDIDATE_WAIT_MS >= (this.opts.waitForPeersMs ?? 10_000)) {
+          if (candidates.length === 0) reasons.push(`no peer answered (${this.t.onlinePeers().length} connected)`)
+          break
+        }
+        waits++
+        round--
+        await new Promise(resolve => setTimeout(resolve, NO_CANDIDATE_WAIT_MS))
+        signal.throwIfAborted()
+        continue
+      }
+      const assigned = pending.map((index, j) => ({ index, peer: targets[j % targets.length]! }))
+      const results = await Promise.allSettled(assigned.map(async ({ index, peer }) =>
+        await this.putWithRetry(peer, stripe.shardIds[index]!, shards[index]!, options, { replicas: 1, stripe, shardIndex: index })))
+      signal.throwIfAborted()
+      for (const [j, r] of results.entries()) {
+        const { index, peer } = assigned[j]!
+        if (r.status === 'fulfilled' && r.value === 'durable') {
+          holders[index]!.push(peer)
+        } else {
+          const reason = r.status === 'fulfilled' ? r.value : (r.reason as Error).message
+          reasons.push(`${peer.slice(-8)}: ${reason}`)
+          failed.add(peer)
+          this.infos.delete(peer)
+          this.emit('holder-failed', { peer, packId: id, reason })
+        }
+      }
+    }
+    const stored = holders.filter(h => h.length > 0).length
+    this.recordStripe(stripe, holders.flatMap((h, index) => h.map(peer => ({ index, peer }))))
+    if (stored < k) {
+      throw new NoHolderError(`only ${stored} of the ${k} shards needed to rebuild pack ${id} could be stored${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`, {
+        hint: `erasure coding ${k}+${m} needs at least ${k} peers with free space online (${n} for full redundancy); start more daemons, or use redundancy.mode = "replicate"`
+      })
+    }
+    const distinct = new Set(holders.flat()).size
+    if (stored < n || distinct < n) this.emit('degraded', { packId: id, holders: [...new Set(holders.flat())], wanted: n })
+  }
+
+  /** The pack from any k of its shards, fetched in parallel (data shards first: no decoding then). */
+  private async fetchStripe (loc: StripeLocation, failures: string[], signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    const { stripe } = loc
+    const k = stripe.dataShards
+    const queue = stripe.shardIds.map((_, i) => i).filter(i => loc.holders[i]!.some(p => p !== this.t.self))
+    const have = new Map<number, Uint8Array>()
+    const worker = async (): Promise<void> => {
+      while (have.size < k) {
+        const index = queue.shift()
+        if (index === undefined) return
+        for (const peer of rankPeers(stripe.shardIds[index]!, loc.holders[index]!.map(peerId => ({ peerId })))) {
+          signal?.throwIfAborted()
+          try {
+            const bytes = await this.t.getPack(peer.peerId, stripe.shardIds[index]!, { signal: signal ?? AbortSignal.timeout(60_000) })
+            if (bytes !== undefined && isShardOf(stripe, index, bytes)) { have.set(index, bytes); break }
+            if (bytes !== undefined) {
+              failures.push(`${peer.peerId.slice(-8)}: served a wrong shard ${index}`)
+              this.emit('holder-failed', { peer: peer.peerId, packId: stripe.packId, reason: 'wrong bytes' })
+            }
+          } catch (err) {
+            failures.push(`${peer.peerId.slice(-8)}: ${(err as Error).message}`)
+            this.emit('holder-failed', { peer: peer.peerId, packId: stripe.packId, reason: (err as Error).message })
+          }
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: k }, worker))
+    if (have.size < k) {
+      failures.push(`${have.size} of the ${k} shards needed could be fetched`)
+      return undefined
+    }
+    try {
+      return await joinPack(stripe, have)
+    } catch (err) {
+      failures.push((err as Error).message)
+      return undefined
+    }
   }
 
   // ---- placement ----
@@ -132,9 +312,22 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
   }
 
   /** Every pack placed (or found) with its recorded holders. */
-  placements (): Array<{ packId: string, size: number, holders: string[] }> {
+  placements (): Array<{ packId: string, size: number, holders: string[], stripe?: { dataShards: number, shards: string[][] } }> {
     const rows = this.db.prepare("SELECT p.pack, p.size, COALESCE(group_concat(h.peer), '') AS holders FROM packs p LEFT JOIN holders h ON h.pack = p.pack GROUP BY p.pack").all() as Array<{ pack: string, size: number, holders: string }>
-    return rows.map(r => ({ packId: r.pack, size: r.size, holders: r.holders === '' ? [] : r.holders.split(',') }))
+    const stripes = new Map<string, { dataShards: number, shards: string[][] }>()
+    for (const r of this.db.prepare('SELECT pack, stripe FROM stripes').all() as Array<{ pack: string, stripe: Buffer }>) {
+      const st = decodeStripe(r.stripe)
+      stripes.set(r.pack, { dataShards: st.dataShards, shards: st.shardIds.map(() => []) })
+    }
+    for (const r of this.db.prepare('SELECT pack, idx, peer FROM shard_holders').all() as Array<{ pack: string, idx: number, peer: string }>) stripes.get(r.pack)?.shards[r.idx]?.push(r.peer)
+    return rows.map(r => {
+      const holders = r.holders === '' ? [] : r.holders.split(',')
+      const stripe = stripes.get(r.pack)
+      // A pack kept whole somewhere counts as replicas; a pack kept only as shards as a stripe.
+      return stripe !== undefined && holders.length === 0
+        ? { packId: r.pack, size: r.size, holders: [...new Set(stripe.shards.flat())], stripe }
+        : { packId: r.pack, size: r.size, holders }
+    })
   }
 
   /**
@@ -143,7 +336,8 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
    * a failed scrub, lost) is forgotten for it. Absent peers keep their entries.
    */
   async refreshHolders (options: OperationOptions = {}): Promise<void> {
-    const ids = (this.db.prepare('SELECT pack FROM packs').pluck().all() as string[])
+    await this.refreshShardHolders(options)
+    const ids = (this.db.prepare('SELECT p.pack FROM packs p WHERE NOT EXISTS (SELECT 1 FROM stripes s WHERE s.pack = p.pack)').pluck().all() as string[])
     if (ids.length === 0) return
     const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
     await Promise.all(peers.map(async (peer) => {
@@ -164,9 +358,35 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     }))
   }
 
-  /** Bytes of this owner's packs each holder keeps. */
+  /** The same for shards: which online peers hold which shard of each stripe (repairs move them). */
+  private async refreshShardHolders (options: OperationOptions): Promise<void> {
+    const stripes = (this.db.prepare('SELECT stripe FROM stripes').pluck().all() as Buffer[]).map(b => decodeStripe(b))
+    if (stripes.length === 0) return
+    const ids = stripes.flatMap(st => st.shardIds.map((shard, index) => ({ pack: st.packId, index, shard })))
+    const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
+    await Promise.all(peers.map(async (peer) => {
+      let held: boolean[]
+      try {
+        held = await this.t.hasPacks(peer, ids.map(i => i.shard), { signal: options.signal ?? AbortSignal.timeout(30_000) })
+      } catch {
+        return
+      }
+      const add = this.db.prepare('INSERT OR IGNORE INTO shard_holders VALUES (?, ?, ?)')
+      const remove = this.db.prepare('DELETE FROM shard_holders WHERE pack = ? AND idx = ? AND peer = ?')
+      this.db.transaction(() => {
+        for (const [i, s] of ids.entries()) {
+          if (held[i] === true) add.run(s.pack, s.index, peer)
+          else remove.run(s.pack, s.index, peer)
+        }
+      })()
+    }))
+  }
+
+  /** Bytes of this owner's packs (or shards) each holder keeps. */
   bytesByHolder (): Map<string, number> {
-    const rows = this.db.prepare('SELECT h.peer, SUM(p.size) AS bytes FROM holders h JOIN packs p ON p.pack = h.pack GROUP BY h.peer').all() as Array<{ peer: string, bytes: number }>
+    const rows = this.db.prepare(`SELECT peer, SUM(bytes) AS bytes FROM (
+      SELECT h.peer, p.size AS bytes FROM holders h JOIN packs p ON p.pack = h.pack
+      UNION ALL SELECT sh.peer, s.shard_size AS bytes FROM shard_holders sh JOIN stripes s ON s.pack = sh.pack) GROUP BY peer`).all() as Array<{ peer: string, bytes: number }>
     return new Map(rows.map(r => [r.peer, r.bytes]))
   }
 
@@ -196,6 +416,10 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     const options: OperationOptions = { ...callerOptions, signal }
     signal.throwIfAborted()
     if (packIdOf(bytes) !== id) throw new IntegrityError(`bytes do not hash to pack ${id}`, [id])
+    if (this.opts.erasure !== undefined && this.holdersOf(id).length === 0) {
+      await this.putStripe(id, bytes, this.opts.erasure.dataShards, this.opts.erasure.parityShards, options)
+      return
+    }
     const acks = this.holdersOf(id)
     if (acks.length >= this.replicas) return
     // No copy of `bytes`: they are only read until put resolves, and the holders keep their own.
@@ -249,10 +473,10 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
    * PUTS_PER_PEER puts go to one peer at once: libp2p resets every stream of a burst beyond the
    * protocol's inbound stream limit, not just the extra ones (docs/protocol.md §2).
    */
-  private async putWithRetry (peer: string, id: string, bytes: Uint8Array, options: OperationOptions): Promise<string> {
+  private async putWithRetry (peer: string, id: string, bytes: Uint8Array, options: OperationOptions, meta?: PutMeta): Promise<string> {
     const release = await this.slot(peer)
     try {
-      return await this.putAttempts(peer, id, bytes, options)
+      return await this.putAttempts(peer, id, bytes, options, meta ?? { replicas: this.replicas })
     } finally {
       release()
     }
@@ -273,9 +497,9 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     }
   }
 
-  private async putAttempts (peer: string, id: string, bytes: Uint8Array, options: OperationOptions): Promise<string> {
+  private async putAttempts (peer: string, id: string, bytes: Uint8Array, options: OperationOptions, meta: PutMeta): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const raw = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, replicas: this.replicas, origin: this.t.self })
+      const raw = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, ...meta, origin: this.t.self })
       const status = raw === 'already-held' ? 'durable' : raw
       if (status !== 'busy' || attempt >= 20) return status
       await new Promise(resolve => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)))
@@ -300,6 +524,29 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     const hit = this.cache.get(id)
     if (hit !== undefined) return hit
     const failures: string[] = []
+    const keep = (bytes: Uint8Array): Uint8Array => {
+      if (cache) {
+        this.cache.set(id, bytes)
+        if (this.cache.size > 2) this.cache.delete(this.cache.keys().next().value!)
+      }
+      return bytes
+    }
+    // Shards first when the pack is known as a stripe, or when new packs are striped and no
+    // whole copy is known; whole copies otherwise. Either way, the other kind is tried next.
+    let triedStripe = false
+    const tryStripe = async (): Promise<Uint8Array | undefined> => {
+      triedStripe = true
+      let loc = this.stripeOf(id)
+      if (loc === undefined) {
+        await this.discoverStripes([id], signal)
+        loc = this.stripeOf(id)
+      }
+      return loc === undefined ? undefined : await this.fetchStripe(loc, failures, signal)
+    }
+    if (this.stripeOf(id) !== undefined || (this.opts.erasure !== undefined && this.holdersOf(id).length === 0)) {
+      const bytes = await tryStripe()
+      if (bytes !== undefined) return keep(bytes)
+    }
     for (const peer of await this.sources(id, signal)) {
       signal?.throwIfAborted()
       let bytes: Uint8Array | undefined
@@ -316,11 +563,11 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
         this.emit('holder-failed', { peer, packId: id, reason: 'wrong bytes' })
         continue
       }
-      if (cache) {
-        this.cache.set(id, bytes)
-        if (this.cache.size > 2) this.cache.delete(this.cache.keys().next().value!)
-      }
-      return bytes
+      return keep(bytes)
+    }
+    if (!triedStripe) {
+      const bytes = await tryStripe()
+      if (bytes !== undefined) return keep(bytes)
     }
     throw new ObjectNotFoundError(id, {
       hint: failures.length > 0 ? `holders failed: ${failures.join('; ')}` : 'no holder of this pack is online; try again when more colleagues\' machines are on'
@@ -344,7 +591,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
   async stat (id: string, options: OperationOptions = {}): Promise<ObjectInfo> {
     checkId(id)
     const size = this.db.prepare('SELECT size FROM packs WHERE pack = ?').pluck().get(id) as number | undefined
-    if (size !== undefined && this.holdersOf(id).length > 0) return { id, size }
+    if (size !== undefined && (this.holdersOf(id).length > 0 || this.stripeOf(id)?.holders.some(h => h.length > 0) === true)) return { id, size }
     return { id, size: (await this.fetch(id, options.signal)).byteLength }
   }
 
@@ -355,7 +602,8 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
   async has (ids: string[], options: OperationOptions = {}): Promise<boolean[]> {
     ids.forEach(checkId)
     options.signal?.throwIfAborted()
-    const unknown = [...new Set(ids.filter(id => this.holdersOf(id).length === 0))]
+    const known = (id: string): boolean => this.holdersOf(id).length > 0 || this.stripeOf(id)?.holders.some(h => h.length > 0) === true
+    const unknown = [...new Set(ids.filter(id => !known(id)))]
     const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
     for (let i = 0; i < unknown.length; i += 1024) {
       const batch = unknown.slice(i, i + 1024)
@@ -367,12 +615,15 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
         }
       })()
     }
-    return ids.map(id => this.holdersOf(id).length > 0)
+    // What no peer holds whole may be stored as shards.
+    const striped = unknown.filter(id => !known(id))
+    for (let i = 0; i < striped.length; i += 1024) await this.discoverStripes(striped.slice(i, i + 1024), options.signal)
+    return ids.map(known)
   }
 
   /** Packs this owner placed (or learned the holders of); a fresh machine knows none yet. */
   async * list (): AsyncIterable<ObjectInfo> {
-    for (const r of this.db.prepare('SELECT p.pack AS id, p.size FROM packs p WHERE EXISTS (SELECT 1 FROM holders h WHERE h.pack = p.pack)').all() as ObjectInfo[]) yield r
+    for (const r of this.db.prepare('SELECT p.pack AS id, p.size FROM packs p WHERE EXISTS (SELECT 1 FROM holders h WHERE h.pack = p.pack) OR EXISTS (SELECT 1 FROM shard_holders s WHERE s.pack = p.pack)').all() as ObjectInfo[]) yield r
   }
 
   /** Asks every holder to drop the pack, signed with the owner key; forgets it here. */
@@ -382,6 +633,16 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     const signature = this.owner.sign(this.opts.deleteSignedBytes(id, this.owner.publicKey, timeMs))
     const holders = new Set([...this.holdersOf(id)])
     await Promise.allSettled([...holders].map(async p => await this.t.deletePack(p, id, this.owner.publicKey, timeMs, signature, options)))
+    const loc = this.stripeOf(id)
+    if (loc !== undefined) {
+      await Promise.allSettled(loc.stripe.shardIds.flatMap((shardId, i) => loc.holders[i]!.map(async (p) => {
+        const t = Date.now()
+        const sig = this.owner.sign(this.opts.deleteSignedBytes(shardId, this.owner.publicKey, t))
+        return await this.t.deletePack(p, shardId, this.owner.publicKey, t, sig, options)
+      })))
+      this.db.prepare('DELETE FROM shard_holders WHERE pack = ?').run(id)
+      this.db.prepare('DELETE FROM stripes WHERE pack = ?').run(id)
+    }
     this.db.prepare('DELETE FROM holders WHERE pack = ?').run(id)
     this.db.prepare('DELETE FROM packs WHERE pack = ?').run(id)
     this.cache.delete(id)
