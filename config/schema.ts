@@ -286,7 +286,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   }),
   spec('redundancy.parity_shards', {
     kind: 'int', min: 0, max: 32, rule: 'an integer from 0 to 32', example: '2', defaultText: '`2`',
-    doc: 'm: parity shards per pack (erasure mode): how many shards may be lost. Erasure mode needs k ≥ 1, m ≥ 1, k + m ≤ 32.'
+    doc: 'm: parity shards per pack (erasure mode): how many shards may be lost. Erasure mode needs 1 ≤ k ≤ 24 and 1 ≤ m ≤ 6.'
   }),
 
   spec('storage.quota', {
@@ -539,10 +539,14 @@ export function createConfigSchema (options: { env: NodeJS.ProcessEnv }) {
         ctx.addIssue({ code: 'custom', path: ['parity_shards'], message: 'must be at least 1 when redundancy.mode is "erasure" (with 0 no shard may be lost)',
           params: { hint: 'set redundancy.parity_shards to 1 or more (2 is usual), or set redundancy.mode = "replicate"', related } })
       }
-      if (r.data_shards + r.parity_shards > 32) {
-        ctx.addIssue({ code: 'custom', path: ['parity_shards'],
-          message: `data_shards + parity_shards is ${r.data_shards + r.parity_shards}; erasure mode allows at most 32 shards in all`,
-          params: { hint: 'lower redundancy.data_shards or redundancy.parity_shards so that they add up to 32 or less', related } })
+      // The limits of the Reed-Solomon code used (docs/erasure.md).
+      if (r.data_shards > 24) {
+        ctx.addIssue({ code: 'custom', path: ['data_shards'], message: `is ${r.data_shards}; erasure mode allows at most 24 data shards`,
+          params: { hint: 'lower redundancy.data_shards to 24 or less (4 to 10 is usual)', related } })
+      }
+      if (r.parity_shards > 6) {
+        ctx.addIssue({ code: 'custom', path: ['parity_shards'], message: `is ${r.parity_shards}; erasure mode allows at most 6 parity shards`,
+          params: { hint: 'lower redundancy.parity_shards to 6 or less (2 to 4 is usual)', related } })
       }
     }),
     storage: z.strictObject({

@@ -22,7 +22,7 @@ import type { BackupResult } from './archiver.js'
 import { check } from './checker.js'
 import { changePassphrase, decodeKeyFile, encodeKeyFile, masterKeyToRecoveryKey, unwrapKeyFile } from './crypto/index.js'
 import { InvalidArgumentError, NotInitializedError, P2pbakError, WrongPassphraseError } from './errors.js'
-import { classifyPacks, restorableShare, snapshotFootprint } from './health.js'
+import { classifyPacks, reachableNow, restorableShare, snapshotFootprint } from './health.js'
 import type { Footprint } from './health.js'
 import { createOperatorLog } from './log.js'
 import type { OperatorLog } from './log.js'
@@ -92,9 +92,6 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   const ownerDir = join(stateDir, OWNER_DIR_NAME)
   mkdirSync(stateDir, { recursive: true, mode: 0o700 })
 
-  if (config.redundancy.mode === 'erasure') {
-    throw new InvalidArgumentError('redundancy.mode = "erasure" is not available in this version', { hint: 'use redundancy.mode = "replicate" (the default) for now' })
-  }
   // 1. What must exist before anything starts: the swarm key (the office's), then our identity.
   const swarmKey = readSwarmKeyFile(config.network.swarmKeyFile)
   const unlockState = lockStateDir(stateDir)
@@ -181,6 +178,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     }
     const s = new SwarmStore({
       transport: peer.transport, owner: signer, stateDir: ownerDir, replicas: config.redundancy.replicas, deleteSignedBytes,
+      ...(config.redundancy.mode === 'erasure' ? { erasure: { dataShards: config.redundancy.dataShards, parityShards: config.redundancy.parityShards } } : {}),
       ...(overrides.waitForPeersMs === undefined ? {} : { waitForPeersMs: overrides.waitForPeersMs })
     })
     try {
@@ -426,6 +424,9 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   }
 
   // 7. Status: the user's first question.
+  const erasure = config.redundancy.mode === 'erasure' ? { dataShards: config.redundancy.dataShards, parityShards: config.redundancy.parityShards } : undefined
+  /** Holders each pack should have: r copies, or k + m shards. */
+  const wanted = erasure === undefined ? config.redundancy.replicas : erasure.dataShards + erasure.parityShards
   const status = (): Status => {
     const peers = peerBook.list()
     const count = (l: string): number => peers.filter(p => p.liveness === l).length
@@ -440,7 +441,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       const domains = new Set(peers.filter(p => p.liveness !== 'gone').map(p => p.domain ?? '')).size
       const placements = store.placements()
       const packs = classifyPacks(placements, config.redundancy.replicas, liveness, domainOf, domains)
-      const onlineHolders = new Map(placements.map(p => [p.packId, p.holders.some(h => liveness(h) === 'online')]))
+      const onlineHolders = new Map(placements.map(p => [p.packId, reachableNow(p, liveness)]))
       const latest = snapshots?.at(-1)
       const lastMs = latest === undefined ? undefined : Number(latest.snapshot.timeNs / 1_000_000n)
       let restorable: NonNullable<Status['owner']>['restorable'] = null
@@ -452,6 +453,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         name: o.name,
         ownerId: o.keys.ownerId,
         replicas: config.redundancy.replicas,
+        erasure: erasure ?? null,
         lastBackup: latest === undefined || lastMs === undefined
           ? null
           : { snapshot: latest.id, time: lastMs, age: Date.now() - lastMs, files: latest.snapshot.summary?.totalFiles ?? 0, bytes: latest.snapshot.summary?.totalBytes ?? 0 },
@@ -466,16 +468,16 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         problems.push({ code: 'backup-overdue', severity: 'warning', message: `the last backup is ${formatAge(Date.now() - lastMs)} old`, hint: 'check that the daemon can reach its peers (`p2pbak peers`), then run `p2pbak backup`' })
       }
       if (packs.lost > 0) problems.push({ code: 'packs-lost', severity: 'error', message: `${packs.lost} pack(s) have no holder left`, hint: 'run `p2pbak check` to see which files are affected, then back them up again with `p2pbak backup`' })
-      if (packs.atRisk > 0) problems.push({ code: 'packs-at-risk', severity: 'error', message: `${packs.atRisk} pack(s) have a single holder left`, hint: 'bring absent machines back online; more peers in the office let p2pbak keep every copy' })
-      if (packs.degraded > 0) problems.push({ code: 'packs-degraded', severity: 'warning', message: `${packs.degraded} pack(s) have fewer than ${config.redundancy.replicas} holders`, hint: 'bring absent machines back online, or add machines to the swarm' })
+      if (packs.atRisk > 0) problems.push({ code: 'packs-at-risk', severity: 'error', message: erasure === undefined ? `${packs.atRisk} pack(s) have a single holder left` : `${packs.atRisk} pack(s) have only the ${erasure.dataShards} shards left that a restore needs`, hint: 'bring absent machines back online; more peers in the office let p2pbak keep every copy' })
+      if (packs.degraded > 0) problems.push({ code: 'packs-degraded', severity: 'warning', message: `${packs.degraded} pack(s) have fewer than ${wanted} ${erasure === undefined ? 'holders' : 'shards on holders of their own'}`, hint: 'bring absent machines back online, or add machines to the swarm' })
       if (restorable !== null && restorable.share < 1) problems.push({ code: 'not-fully-restorable-now', severity: 'warning', message: `only ${(restorable.share * 100).toFixed(1)} % of the latest snapshot could be restored from the peers online now`, hint: 'it recovers when absent peers come back; see `p2pbak peers`' })
     } else if (ownerProblem === undefined) {
       problems.push({ code: 'no-owner', severity: 'warning', message: 'this machine holds data for others but backs up nothing of its own', hint: 'run `p2pbak init` to back up this machine' })
     }
     if (ownerProblem !== undefined) problems.push(ownerProblem)
     if (count('online') === 0) problems.push({ code: 'no-peers', severity: 'error', message: 'no peer is connected', hint: 'check network.bootstrap and that other daemons run with the same swarm key' })
-    if (count('online') > 0 && count('online') < config.redundancy.replicas) {
-      problems.push({ code: 'too-few-peers', severity: 'warning', message: `${count('online')} peer(s) online, fewer than the ${config.redundancy.replicas} replicas wanted`, hint: 'add machines to the swarm, or lower redundancy.replicas' })
+    if (count('online') > 0 && count('online') < wanted) {
+      problems.push({ code: 'too-few-peers', severity: 'warning', message: `${count('online')} peer(s) online, fewer than the ${wanted} ${erasure === undefined ? 'replicas' : 'shards'} wanted`, hint: erasure === undefined ? 'add machines to the swarm, or lower redundancy.replicas' : 'add machines to the swarm, or lower redundancy.data_shards / parity_shards' })
     }
     if (info.quota > 0 && info.free === 0) problems.push({ code: 'storage-full', severity: 'warning', message: 'the space offered to others is full', hint: 'raise storage.quota, or free disk space' })
     const verdict = problems.some(p => p.severity === 'error') ? 'error' : problems.length > 0 ? 'warning' : 'ok'

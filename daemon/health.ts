@@ -9,7 +9,13 @@ import type { Liveness } from './peer-book.js'
 
 export interface PackHealthCounts { total: number, healthy: number, degraded: number, atRisk: number, lost: number }
 
-export interface PlacedPack { packId: string, size: number, holders: string[] }
+export interface PlacedPack {
+  packId: string
+  size: number
+  holders: string[]
+  /** Erasure mode: the pack is k data + m parity shards; `shards[i]` are the holders of shard i. */
+  stripe?: { dataShards: number, shards: string[][] }
+}
 
 export type PackState = 'healthy' | 'degraded' | 'atRisk' | 'lost'
 
@@ -28,13 +34,34 @@ export function packState (
   return domains >= Math.min(replicas, Math.max(1, domainsAvailable)) ? 'healthy' : 'degraded'
 }
 
+/**
+ * A stripe of k + m shards: healthy with every shard on a live holder of its own, degraded with
+ * fewer (or with a holder keeping two), at risk with exactly k left (one more loss loses the
+ * pack), lost below k.
+ */
+export function stripeState (stripe: { dataShards: number, shards: string[][] }, liveness: (peer: string) => Liveness): PackState {
+  const live = stripe.shards.map(h => h.filter(p => liveness(p) !== 'gone'))
+  const covered = live.filter(h => h.length > 0).length
+  if (covered < stripe.dataShards) return 'lost'
+  if (covered === stripe.dataShards) return 'atRisk'
+  if (covered < stripe.shards.length) return 'degraded'
+  const distinct = new Set(live.map(h => h[0]!)).size
+  return distinct < stripe.shards.length ? 'degraded' : 'healthy'
+}
+
+/** Whether the peers online now can deliver the pack (one whole copy, or k shards). */
+export function reachableNow (p: PlacedPack, liveness: (peer: string) => Liveness): boolean {
+  if (p.stripe !== undefined) return p.stripe.shards.filter(h => h.some(x => liveness(x) === 'online')).length >= p.stripe.dataShards
+  return p.holders.some(h => liveness(h) === 'online')
+}
+
 export function classifyPacks (
   packs: Iterable<PlacedPack>, replicas: number, liveness: (peer: string) => Liveness, domainOf: (peer: string) => string, domainsAvailable: number
 ): PackHealthCounts {
   const out: PackHealthCounts = { total: 0, healthy: 0, degraded: 0, atRisk: 0, lost: 0 }
   for (const p of packs) {
     out.total++
-    out[packState(p.holders, replicas, liveness, domainOf, domainsAvailable)]++
+    out[p.stripe !== undefined ? stripeState(p.stripe, liveness) : packState(p.holders, replicas, liveness, domainOf, domainsAvailable)]++
   }
   return out
 }

@@ -13,6 +13,8 @@
 import { randomBytes } from 'node:crypto'
 import { logger } from '@libp2p/logger'
 import { packIdOf } from '../protocol/ids.js'
+import type { StripeDescriptor } from '../protocol/index.js'
+import { isShardOf, rebuildShards } from './erasure.js'
 import type { OperatorLog } from './log.js'
 import type { PeerBook } from './peer-book.js'
 import { auditDigest } from './swarm/holder.js'
@@ -56,6 +58,8 @@ export interface RepairStats {
   copiesMade: number
   /** Bytes sent for them. */
   bytesSent: number
+  /** Shards fetched from other holders to rebuild missing shards (erasure mode). */
+  bytesFetched: number
   /** Own copies dropped as surplus. */
   trimmed: number
   auditsPassed: number
@@ -72,7 +76,7 @@ export interface RepairStats {
 }
 
 export class Repairer {
-  readonly stats: RepairStats = { copiesMade: 0, bytesSent: 0, trimmed: 0, auditsPassed: 0, auditsFailed: 0, scrubbed: 0, damaged: 0, healed: 0, lastCheck: undefined, deficient: 0 }
+  readonly stats: RepairStats = { copiesMade: 0, bytesSent: 0, bytesFetched: 0, trimmed: 0, auditsPassed: 0, auditsFailed: 0, scrubbed: 0, damaged: 0, healed: 0, lastCheck: undefined, deficient: 0 }
   private readonly surplusSince = new Map<string, number>()
   private readonly deficitSince = new Map<string, number>()
   private readonly escalateMs: number
@@ -92,7 +96,11 @@ export class Repairer {
 
   /** Asks each online peer which of our packs it holds. */
   async survey (signal?: AbortSignal): Promise<void> {
-    const held = this.c.holder.heldPacks()
+    const own = this.c.holder.heldPacks()
+    const mine = new Set(own)
+    // Erasure mode: the other shards of each stripe we keep a shard of are asked about too.
+    const others = this.c.holder.heldStripes().flatMap(s => s.stripe.shardIds.filter(id => !mine.has(id)))
+    const held = [...new Set([...own, ...others])]
     if (held.length === 0) return
     const peers = this.c.transport.onlinePeers().filter(p => p !== this.self)
     await Promise.all(peers.map(async (peer) => {
@@ -141,6 +149,15 @@ export class Repairer {
         // does not know the others before its next survey.
         if (plan!.received >= surveyed || this.now() - plan!.received < this.settleMs) continue
         await this.act(id, plan!, signal)
+      }
+      // Erasure mode: stripes with shards missing, the fewest live shards first.
+      const stripes = this.c.holder.heldStripes().map(h => ({ h, plan: this.evaluateStripe(h.stripe, h.indexes) }))
+      stripes.sort((a, b) => (a.plan.holders.length - a.plan.missing.length) - (b.plan.holders.length - b.plan.missing.length))
+      for (const { h, plan } of stripes) {
+        signal?.throwIfAborted()
+        if (plan.missing.length > 0) deficient++
+        if (h.received >= surveyed || this.now() - h.received < this.settleMs) continue
+        await this.actStripe(h.stripe, h.indexes, plan, signal)
       }
       this.stats.deficient = deficient
       this.stats.lastCheck = this.now()
@@ -256,19 +273,144 @@ export class Repairer {
   }
 
   /**
+   * A stripe as this holder sees it: per shard, its live holders (this one for its own shards,
+   * co-holders not gone and not untrusted), the shards with none (missing), and the online
+   * holders of any shard (among whom the coordinator is chosen).
+   */
+  private evaluateStripe (stripe: StripeDescriptor, mine: number[]): { holders: string[][], missing: number[], online: string[] } {
+    const holdersAll = stripe.shardIds.map((id, j) => [
+      ...(mine.includes(j) ? [this.self] : []),
+      ...this.c.holder.coholders(id).map(c => c.peer).filter(p => p !== this.self && !this.c.peerBook.untrusted(p))
+    ])
+    const onlineCovered = holdersAll.filter(h => h.some(p => p === this.self || this.liveness(p, false) === 'online')).length
+    // Down to the last k shards reachable: absent holders count as gone after the urgent grace.
+    const urgent = onlineCovered <= stripe.dataShards
+    const holders = holdersAll.map(h => h.filter(p => p === this.self || this.liveness(p, urgent) !== 'gone'))
+    const missing = holders.flatMap((h, j) => h.length === 0 ? [j] : [])
+    const online = [...new Set(holdersAll.flat().filter(p => p === this.self || this.liveness(p, false) === 'online'))]
+    return { holders, missing, online }
+  }
+
+  /** Like act() for a stripe: the online shard holder nearest the pack rebuilds the missing shards. */
+  private async actStripe (stripe: StripeDescriptor, mine: number[], plan: { holders: string[][], missing: number[], online: string[] }, signal?: AbortSignal): Promise<void> {
+    const key = `stripe:${stripe.packId}`
+    if (plan.missing.length === 0) { this.deficitSince.delete(key); return }
+    const since = this.deficitSince.get(key) ?? this.now()
+    this.deficitSince.set(key, since)
+    const rank = rankPeers(stripe.packId, plan.online.map(peerId => ({ peerId }))).findIndex(r => r.peerId === this.self)
+    if (rank < 0 || this.now() - since < rank * this.escalateMs) return
+    await this.resurveyStripe(stripe, signal)
+    const fresh = this.evaluateStripe(stripe, mine)
+    if (fresh.missing.length === 0) { this.deficitSince.delete(key); return }
+    const freshRank = rankPeers(stripe.packId, fresh.online.map(peerId => ({ peerId }))).findIndex(r => r.peerId === this.self)
+    if (freshRank < 0 || this.now() - since < freshRank * this.escalateMs) return
+    await this.rebuildStripe(stripe, mine, fresh, signal)
+  }
+
+  private async resurveyStripe (stripe: StripeDescriptor, signal?: AbortSignal): Promise<void> {
+    const peers = this.c.transport.onlinePeers().filter(p => p !== this.self)
+    await Promise.all(peers.map(async (peer) => {
+      try {
+        const held = await this.c.transport.hasPacks(peer, stripe.shardIds, { signal: signal ?? AbortSignal.timeout(10_000) })
+        this.c.holder.recordCoholders(peer, stripe.shardIds, held, this.now())
+      } catch {}
+    }))
+  }
+
+  /**
+   * Any k verified shards of a stripe: this holder's own first, then fetched from online holders
+   * (each checked against its ID; a wrong one counts as a failed audit of its holder).
+   */
+  private async gatherShards (stripe: StripeDescriptor, mine: number[], holders: string[][], signal?: AbortSignal): Promise<Map<number, Uint8Array>> {
+    const have = new Map<number, Uint8Array>()
+    for (const j of mine) {
+      const bytes = await this.c.holder.read(stripe.shardIds[j]!)
+      if (bytes !== undefined && isShardOf(stripe, j, bytes)) have.set(j, bytes)
+    }
+    const online = new Set(this.c.transport.onlinePeers())
+    for (const [j, peers] of holders.entries()) {
+      if (have.size >= stripe.dataShards) break
+      if (have.has(j)) continue
+      for (const peer of peers) {
+        if (peer === this.self || !online.has(peer)) continue
+        signal?.throwIfAborted()
+        try {
+          const bytes = await this.c.transport.getPack(peer, stripe.shardIds[j]!, { signal: signal ?? AbortSignal.timeout(60_000) })
+          if (bytes === undefined) { this.c.holder.forgetCoholder(stripe.shardIds[j]!, peer); continue }
+          this.stats.bytesFetched += bytes.byteLength
+          if (!isShardOf(stripe, j, bytes)) {
+            this.c.peerBook.auditResult(peer, false)
+            this.c.holder.forgetCoholder(stripe.shardIds[j]!, peer, true)
+            continue
+          }
+          have.set(j, bytes)
+          break
+        } catch (err) {
+          debug('fetch of shard %d of %s from %s: %s', j, stripe.packId, peer, (err as Error).message)
+        }
+      }
+    }
+    return have
+  }
+
+  /** Rebuilds the missing shards from any k and puts each on a new holder, with the stripe. */
+  private async rebuildStripe (stripe: StripeDescriptor, mine: number[], plan: { holders: string[][], missing: number[] }, signal?: AbortSignal): Promise<void> {
+    const info = this.c.holder.packInfo(stripe.shardIds[mine[0]!]!)
+    const claim = info?.claims[0]
+    if (claim === undefined) return
+    const have = await this.gatherShards(stripe, mine, plan.holders, signal)
+    if (have.size < stripe.dataShards) {
+      this.c.log.warn('cannot rebuild missing shards yet: too few shards reachable', { pack: stripe.packId, reachable: have.size, needed: stripe.dataShards })
+      return
+    }
+    const rebuilt = await rebuildShards(stripe, have, plan.missing)
+    // Not a peer that holds a shard of this stripe already, not the owner's machine, and not one
+    // whose copy of a missing shard failed an audit.
+    const exclude = new Set<string>([...plan.holders.flat(), ...info!.claims.map(c => c.origin).filter(o => o !== ''),
+      ...plan.missing.flatMap(j => this.c.holder.auditFailures(stripe.shardIds[j]!))])
+    const domains = new Set<string>()
+    for (const p of plan.holders.flat()) {
+      const d = p === this.self ? this.c.holder.info().domain : this.c.peerBook.get(p)?.domain
+      if (d !== undefined && d !== '') domains.add(d)
+    }
+    const placement = choosePlacement(stripe.packId, stripe.shardSize, await this.candidates(signal), { replicas: plan.missing.length, owner: claim.origin, exclude, usedDomains: domains })
+    for (const [i, peer] of placement.holders.entries()) {
+      const j = plan.missing[i]!
+      const bytes = rebuilt.get(j)!
+      signal?.throwIfAborted()
+      try {
+        const status = await this.c.transport.putPack(peer, stripe.shardIds[j]!, bytes, claim.ownerKey, {
+          signal: signal ?? AbortSignal.timeout(120_000), replicas: 1, origin: claim.origin, stripe, shardIndex: j
+        })
+        if (status !== 'durable' && status !== 'already-held') { debug('rebuilt shard %d of %s to %s: %s', j, stripe.packId, peer, status); continue }
+        this.c.holder.clearAuditFailure(stripe.shardIds[j]!, peer)
+        this.c.holder.recordCoholders(peer, [stripe.shardIds[j]!], [true], this.now())
+        if (status === 'already-held') continue
+        this.stats.copiesMade++
+        this.stats.bytesSent += bytes.byteLength
+        this.c.log.info('rebuilt a missing shard', { pack: stripe.packId, shard: j, to: peer, missing: plan.missing.length })
+      } catch (err) {
+        debug('rebuilt shard %d of %s to %s failed: %s', j, stripe.packId, peer, (err as Error).message)
+      }
+    }
+    if (placement.holders.length < plan.missing.length) debug('pack %s: %d of %d missing shards could be placed', stripe.packId, placement.holders.length, plan.missing.length)
+  }
+
+  /**
    * Audits: up to auditsPerRound held packs (least recently audited by chance: a random sample),
    * each against every online co-holder with a fresh nonce. A wrong or missing answer forgets
    * that co-holder for the pack (so repair replaces the copy) and counts against the peer.
    */
   async auditRound (signal?: AbortSignal): Promise<void> {
     const audit = this.c.transport.auditPack
-    if (audit === undefined) return
     const held = this.c.holder.heldPacks()
     const sample = pickRandom(held, this.o.auditsPerRound ?? 4)
     const online = new Set(this.c.transport.onlinePeers())
     for (const packId of sample) {
+      const striped = this.c.holder.stripeOf(packId)
+      if (striped !== undefined) await this.auditShard(striped.stripe, online, signal)
       const peers = this.c.holder.coholders(packId).map(c => c.peer).filter(p => online.has(p))
-      if (peers.length === 0) continue
+      if (peers.length === 0 || audit === undefined) continue
       const mine = await this.c.holder.read(packId)
       if (mine === undefined) continue
       if (packIdOf(mine) !== packId) { await this.heal(packId, 'audit'); continue } // our own copy is the bad one
@@ -294,6 +436,30 @@ export class Repairer {
     }
   }
 
+  /**
+   * A shard cannot be audited by SHA-256(nonce ‖ shard) by a peer that does not hold it; instead
+   * one other shard of the stripe, at a random online holder, is fetched and checked against the
+   * ID the stripe names (a shard is pack size / k, so this stays cheap).
+   */
+  private async auditShard (stripe: StripeDescriptor, online: Set<string>, signal?: AbortSignal): Promise<void> {
+    const targets = stripe.shardIds.flatMap((id, j) => this.c.holder.isHeld(id) ? [] : this.c.holder.coholders(id).map(c => c.peer).filter(p => online.has(p)).map(peer => ({ j, id, peer })))
+    const [t] = pickRandom(targets, 1)
+    if (t === undefined) return
+    let bytes: Uint8Array | undefined
+    try {
+      bytes = await this.c.transport.getPack(t.peer, t.id, { signal: signal ?? AbortSignal.timeout(60_000) })
+    } catch (err) {
+      debug('audit of shard %d of %s at %s: %s', t.j, stripe.packId, t.peer, (err as Error).message)
+      return
+    }
+    const passed = bytes !== undefined && isShardOf(stripe, t.j, bytes)
+    this.c.peerBook.auditResult(t.peer, passed)
+    if (passed) { this.stats.auditsPassed++; return }
+    this.stats.auditsFailed++
+    this.c.holder.forgetCoholder(t.id, t.peer, true)
+    this.c.log.warn('a holder failed an audit: its shard no longer counts', { pack: stripe.packId, shard: t.j, peer: t.peer, answer: bytes === undefined ? 'not-found' : 'wrong bytes' })
+  }
+
   private scrubCredit = 0
 
   /**
@@ -314,6 +480,28 @@ export class Repairer {
     }
   }
 
+  /** A damaged shard of our own: rebuilt from k others of its stripe, then put in place of ours. */
+  private async healShard (shardId: string, stripe: StripeDescriptor, index: number, info: { wanted: number, claims: Array<{ ownerKey: Uint8Array, origin: string }> }): Promise<void> {
+    const mine = this.c.holder.heldStripes().find(h => h.stripe.packId === stripe.packId)?.indexes.filter(j => j !== index) ?? []
+    const holders = stripe.shardIds.map(id => this.c.holder.coholders(id).map(c => c.peer))
+    await this.c.holder.drop(shardId)
+    const claim = info.claims[0]
+    if (claim === undefined) return
+    try {
+      const have = await this.gatherShards(stripe, mine, holders)
+      if (have.size < stripe.dataShards) return // the others rebuild it elsewhere
+      const good = (await rebuildShards(stripe, have, [index])).get(index)!
+      const r = await this.c.holder.receive({ packId: shardId, size: good.byteLength, ownerKey: claim.ownerKey, from: '', replicas: info.wanted, origin: claim.origin, stripe, shardIndex: index }, single(good))
+      if (r === 'durable') {
+        for (const [j, peers] of holders.entries()) for (const peer of peers) this.c.holder.recordCoholders(peer, [stripe.shardIds[j]!], [true], this.now())
+        this.stats.healed++
+        this.c.log.info('replaced a damaged shard with one rebuilt from the stripe', { pack: stripe.packId, shard: index })
+      }
+    } catch (err) {
+      debug('heal of shard %d of %s failed: %s', index, stripe.packId, (err as Error).message)
+    }
+  }
+
   /**
    * A damaged local copy: fetch a good one from a co-holder (verified against the pack ID) and
    * put it in place of ours; if none can be had, drop ours so that it no longer counts and the
@@ -326,6 +514,11 @@ export class Repairer {
     this.c.log.warn('found a damaged copy of a held pack', { pack: packId, foundBy })
     const online = new Set(this.c.transport.onlinePeers())
     const sources = this.c.holder.coholders(packId).map(c => c.peer).filter(p => online.has(p))
+    const striped = this.c.holder.stripeOf(packId)
+    if (striped !== undefined && sources.length === 0) {
+      await this.healShard(packId, striped.stripe, striped.index, info)
+      return
+    }
     await this.c.holder.drop(packId)
     for (const peer of sources) {
       try {

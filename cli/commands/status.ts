@@ -40,7 +40,7 @@ export function renderStatus (s: Status): string {
     const next = o.nextBackup === null ? 'no schedule (backup.paths is empty)' : o.nextBackup <= s.time ? 'next: now' : `next in ${formatDuration(o.nextBackup - s.time)}`
     lines.push(`  owner     ${o.name}: ${last}; ${next}`)
     const p = o.packs
-    lines.push(`  packs     ${p.total} stored: ${p.healthy} healthy, ${p.degraded} degraded, ${p.atRisk} at risk, ${p.lost} lost (${o.replicas} copies wanted)`)
+    lines.push(`  packs     ${p.total} stored: ${p.healthy} healthy, ${p.degraded} degraded, ${p.atRisk} at risk, ${p.lost} lost (${o.erasure === null || o.erasure === undefined ? `${o.replicas} copies wanted` : `erasure ${o.erasure.dataShards}+${o.erasure.parityShards}: any ${o.erasure.dataShards} of ${o.erasure.dataShards + o.erasure.parityShards} shards restore`})`)
     if (o.restorable !== null) {
       const r = o.restorable
       lines.push(`  restore   ${(r.share * 100).toFixed(r.share === 1 ? 0 : 1)} % of the latest snapshot restorable from the peers online now (${r.filesRestorable}/${r.files} files)`)

@@ -184,6 +184,8 @@ export interface Status {
     name: string
     ownerId: string
     replicas: number
+    /** Erasure mode's k data + m parity shards; null in replicate mode. */
+    erasure: null | { dataShards: number, parityShards: number }
     lastBackup: null | {
       snapshot: string
       /** ms since the epoch. */

@@ -256,7 +256,13 @@ export class Holder {
     const size = this.db.prepare('SELECT size FROM held WHERE pack = ?').pluck().get(packId) as number | undefined
     if (size === undefined) return
     await this.store.delete(packId)
+    const striped = this.stripeOf(packId)
     this.db.transaction(() => {
+      // The last shard of a stripe held here: what this holder knew of the other shards goes too.
+      if (striped !== undefined && (this.db.prepare('SELECT COUNT(*) FROM shards WHERE pack = ?').pluck().get(striped.stripe.packId) as number) <= 1) {
+        const forget = this.db.prepare('DELETE FROM coholders WHERE pack = ?')
+        for (const id of striped.stripe.shardIds) forget.run(id)
+      }
       this.db.prepare('DELETE FROM held WHERE pack = ?').run(packId)
       this.db.prepare('DELETE FROM claims WHERE pack = ?').run(packId)
       this.db.prepare('DELETE FROM coholders WHERE pack = ?').run(packId)
@@ -373,6 +379,18 @@ export class Holder {
   stripeOf (shardId: string): { stripe: StripeDescriptor, index: number } | undefined {
     const row = this.db.prepare('SELECT idx, stripe FROM shards WHERE shard = ?').get(shardId) as { idx: number, stripe: Buffer } | undefined
     return row === undefined ? undefined : { stripe: decodeStripe(row.stripe), index: row.idx }
+  }
+
+  /** Every stripe of which this holder keeps shards: which ones, and when the newest arrived. */
+  heldStripes (): Array<{ stripe: StripeDescriptor, indexes: number[], received: number }> {
+    const rows = this.db.prepare('SELECT s.pack, s.idx, s.stripe, h.received FROM shards s JOIN held h ON h.pack = s.shard ORDER BY s.pack, s.idx').all() as Array<{ pack: string, idx: number, stripe: Buffer, received: number }>
+    const out = new Map<string, { stripe: StripeDescriptor, indexes: number[], received: number }>()
+    for (const r of rows) {
+      const e = out.get(r.pack)
+      if (e === undefined) out.set(r.pack, { stripe: decodeStripe(r.stripe), indexes: [r.idx], received: r.received })
+      else { e.indexes.push(r.idx); e.received = Math.max(e.received, r.received) }
+    }
+    return [...out.values()]
   }
 
   /** For each pack ID, the shards of it held here (the `stripe` protocol); `index` is the position in `packIds`. */

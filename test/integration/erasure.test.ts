@@ -61,7 +61,7 @@ function flip (files: string[]): Map<string, Buffer> {
   return originals
 }
 
-async function freshRestore (via: SwarmPeer, name: string, failed?: Set<string>): Promise<string[]> {
+async function freshRestore (via: SwarmPeer, name: string, failed?: Set<string>): Promise<unknown[]> {
   const state = join(root, `${name}-state`)
   mkdirSync(state, { recursive: true })
   // A fresh machine in replicate mode: it must still find and read striped packs.

@@ -364,7 +364,7 @@ describe('TOML syntax errors', () => {
 })
 
 describe('cross-field rules', () => {
-  it('erasure mode needs k ≥ 1, m ≥ 1 and k + m ≤ 32', () => {
+  it('erasure mode needs 1 ≤ k ≤ 24 and 1 ≤ m ≤ 6', () => {
     const ok = load({ toml: '[redundancy]\nmode = "erasure"\ndata_shards = 10\nparity_shards = 4\n' })
     expect(ok.redundancy).toMatchObject({ mode: 'erasure', dataShards: 10, parityShards: 4 })
 
@@ -375,9 +375,12 @@ describe('cross-field rules', () => {
 
     const many = problemsOf(() => load({ toml: '[redundancy]\nmode = "erasure"\ndata_shards = 20\n', env: { P2PBAK_REDUNDANCY_PARITY_SHARDS: '13' } }))
     expect(many).toHaveLength(1)
-    expect(many[0]?.message).toMatch(/is 33; erasure mode allows at most 32/)
-    expect(many[0]?.source).toMatch(/environment variable P2PBAK_REDUNDANCY_PARITY_SHARDS.*redundancy.data_shards = 20 from/)
-    expect(many[0]?.hint).toMatch(/add up to 32 or less/)
+    expect(many[0]?.message).toMatch(/is 13; erasure mode allows at most 6 parity shards/)
+    expect(many[0]?.source).toMatch(/environment variable P2PBAK_REDUNDANCY_PARITY_SHARDS/)
+    expect(many[0]?.hint).toMatch(/6 or less/)
+    const wide = problemsOf(() => load({ toml: '[redundancy]\nmode = "erasure"\ndata_shards = 25\n' }))
+    expect(wide.map(p => p.key)).toEqual(['redundancy.data_shards'])
+    expect(wide[0]?.message).toMatch(/at most 24 data shards/)
 
     // Replicate mode does not care about the shard counts.
     expect(load({ toml: '[redundancy]\ndata_shards = 0\nparity_shards = 0\n' }).redundancy.mode).toBe('replicate')

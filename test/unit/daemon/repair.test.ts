@@ -11,6 +11,7 @@ import { Repairer } from '../../../daemon/repair.js'
 import { Holder } from '../../../daemon/swarm/holder.js'
 import { rankPeers } from '../../../daemon/swarm/placement.js'
 import type { SwarmTransport } from '../../../daemon/swarm/swarm-store.js'
+import { splitPack } from '../../../daemon/erasure.js'
 import { packIdOf } from '../../../protocol/ids.js'
 import { tempDirs } from '../../harness/tmp.js'
 
@@ -28,7 +29,9 @@ interface World {
   online: Set<string>
   /** Which peers hold which packs (what `has` answers). */
   holds: Map<string, Set<string>>
-  puts: Array<{ peer: string, packId: string }>
+  puts: Array<{ peer: string, packId: string, bytes?: Uint8Array, shardIndex?: number }>
+  /** Object bytes by ID, served by getPack to a peer that holds them. */
+  blobs?: Map<string, Uint8Array>
 }
 
 async function setup (selfIndex: number, world: World): Promise<{ repairer: Repairer, holder: Holder, book: PeerBook, self: string }> {
@@ -41,12 +44,12 @@ async function setup (selfIndex: number, world: World): Promise<{ repairer: Repa
     self,
     onlinePeers: () => [...world.online].filter(p => p !== self),
     info: async () => ({ free: 1e9, domain: '' }),
-    putPack: async (peer, packId) => {
-      world.puts.push({ peer, packId })
+    putPack: async (peer, packId, bytes, _key, o) => {
+      world.puts.push({ peer, packId, ...(o?.stripe === undefined ? {} : { bytes, shardIndex: o.shardIndex! }) })
       world.holds.get(peer)?.add(packId)
       return 'durable'
     },
-    getPack: async () => undefined,
+    getPack: async (peer, id) => world.holds.get(peer)?.has(id) === true ? world.blobs?.get(id) : undefined,
     hasPacks: async (peer, packIds) => packIds.map(id => world.holds.get(peer)?.has(id) === true),
     deletePack: async () => 'deleted',
     putRecord: async () => 'stored',
@@ -180,5 +183,58 @@ describe('repair coordination', () => {
     holder.recordCoholders(ids[2]!, [packId], [true])
     expect(holder.coholders(packId).map(c => c.peer)).toEqual([ids[2]])
     await holder.close()
+  })
+  it('erasure 2+1: when a shard holder is gone, the nearest shard holder rebuilds the shard from k others and places it anew', async () => {
+    const pack = new Uint8Array(3000).map((_, i) => (i * 31) & 0xff)
+    const { stripe, shards } = await splitPack(packIdOf(pack), pack, 2, 1)
+    // Shards 0, 1, 2 on ids[1], ids[2], ids[3]; ids[3] goes for good; ids[4], ids[5] are spare.
+    const nearest = ids.indexOf(rankPeers(stripe.packId, [1, 2].map(i => ({ peerId: ids[i]! })))[0]!.peerId)
+    const other = nearest === 1 ? 2 : 1
+    const world: World = { now: Date.now(), online: new Set(ids.slice(1)), holds: new Map(ids.map(p => [p, new Set<string>()])), puts: [], blobs: new Map() }
+    for (const [j, i] of [1, 2, 3].entries()) {
+      world.holds.get(ids[i]!)!.add(stripe.shardIds[j]!)
+      world.blobs!.set(stripe.shardIds[j]!, shards[j]!)
+    }
+    const a = await setup(nearest, world)
+    const mine = nearest - 1
+    const r = await a.holder.receive({ packId: stripe.shardIds[mine]!, size: stripe.shardSize, ownerKey: new Uint8Array(32).fill(9), from: ids[0]!, replicas: 1, origin: ids[0]!, stripe, shardIndex: mine }, (async function * () { yield shards[mine]! })())
+    expect(r).toBe('durable')
+    for (const p of world.online) if (p !== a.self) a.book.connected(p)
+    world.now += 20 * SEC
+    for (const p of world.online) if (p !== a.self) a.book.connected(p)
+    await a.repairer.checkAll()
+    expect(world.puts).toEqual([]) // every shard has a live holder
+
+    world.online.delete(ids[3]!)
+    a.book.disconnected(ids[3]!)
+    world.now += 11 * SEC // ids[3] is gone now
+    for (const p of world.online) if (p !== a.self) a.book.connected(p)
+    await a.repairer.checkAll()
+    expect(world.puts).toHaveLength(1)
+    const put = world.puts[0]!
+    expect([ids[4], ids[5]]).toContain(put.peer)
+    expect(put.packId).toBe(stripe.shardIds[2])
+    expect(put.shardIndex).toBe(2)
+    expect(Buffer.from(put.bytes!).equals(Buffer.from(shards[2]!))).toBe(true)
+    expect(a.repairer.stats).toMatchObject({ copiesMade: 1, bytesSent: stripe.shardSize, bytesFetched: stripe.shardSize })
+    await a.repairer.checkAll()
+    expect(world.puts).toHaveLength(1) // all three shards live again: nothing more
+    expect(a.repairer.stats.deficient).toBe(0)
+
+    // Holders that serve a wrong shard fail the audit (one random other shard per audited
+    // stripe); the liar's shard no longer counts, so the next check rebuilds it elsewhere.
+    for (const j of [0, 1, 2]) if (j !== mine) world.blobs!.set(stripe.shardIds[j]!, new Uint8Array(stripe.shardSize))
+    await a.repairer.auditRound()
+    expect(a.repairer.stats.auditsFailed).toBe(1)
+    const failedShard = [0, 1, 2].find(j => a.holder.auditFailures(stripe.shardIds[j]!).length > 0)!
+    expect(failedShard).not.toBe(mine)
+    world.puts = []
+    world.now += 31 * SEC
+    for (const p of world.online) if (p !== a.self) a.book.connected(p)
+    await a.repairer.checkAll()
+    // Rebuilding needs k = 2 good shards: ours, and the other one (its bytes are wrong too, so
+    // the gather finds that as well, and the repair waits instead of spreading wrong bytes).
+    expect(world.puts).toEqual([])
+    expect(a.repairer.stats.auditsFailed + [0, 1, 2].filter(j => a.holder.auditFailures(stripe.shardIds[j]!).length > 0).length).toBeGreaterThanOrEqual(2)
   })
 })
