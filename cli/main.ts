@@ -18,6 +18,7 @@ import { registerSnapshotCommands } from './commands/snapshots.js'
 import { registerCheckCommand } from './commands/check.js'
 import { registerKeyCommands } from './commands/key.js'
 import { registerStatusCommands } from './commands/status.js'
+import { registerAwayCommands } from './commands/away.js'
 import type { CliIo } from './io.js'
 
 export { VERSION } from './version.js'
@@ -51,6 +52,7 @@ export function createCli (io: CliIo): Cli {
       registerRestoreCommand(program, io)
       registerCheckCommand(program, io)
       registerKeyCommands(program, io)
+      registerAwayCommands(program, io)
       registerDemoCommand(program, io)
       registerConfigCommands(program, io)
       registerLocalCommands(program, io)

@@ -17,6 +17,8 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Config } from '../config/index.js'
 import { deleteSignedBytes } from '../protocol/index.js'
+import type { InfoReply } from '../protocol/index.js'
+import { writeFileAtomic } from './fs/atomic.js'
 import { backup } from './archiver.js'
 import type { BackupResult } from './archiver.js'
 import { check } from './checker.js'
@@ -30,7 +32,7 @@ import { BackupQueue, Operation } from './operations.js'
 import type { BackupRequest, Progress } from './operations.js'
 import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
-import { PeerBook } from './peer-book.js'
+import { MAX_PLANNED_ABSENCE_MS, PeerBook } from './peer-book.js'
 import { Repairer } from './repair.js'
 import { restore } from './restorer.js'
 import type { SnapshotInfo } from './repository/repository.js'
@@ -39,12 +41,12 @@ import { Scheduler } from './scheduler.js'
 import { createSwarmPeer } from './swarm/peer.js'
 import type { SwarmPeer } from './swarm/peer.js'
 import { loadOrCreateNodeKey, readSwarmKeyFile, swarmFingerprint } from './swarm/index.js'
-import { SwarmStore } from './swarm/swarm-store.js'
+import { NoHolderError, SwarmStore } from './swarm/swarm-store.js'
 import { TokenBucket } from './throttle.js'
 import { startControlServer } from './control/server.js'
 import type { ControlServer } from './control/server.js'
 import { buildRoutes } from './control/routes.js'
-import type { BackupAnswer, CheckAnswer, PeerRow, Problem, RestoreAnswer, Status } from './control/api.js'
+import type { BackupAnswer, CheckAnswer, LeaveAnswer, PeerRow, Problem, RestoreAnswer, Status } from './control/api.js'
 
 const debug = logger('p2pbak:daemon')
 
@@ -60,6 +62,24 @@ const REDIAL_MIN_MS = 5_000
 const REDIAL_MAX_MS = 5 * 60_000
 /** Peer info (free space, domain) older than this is asked again. */
 const PEER_INFO_MAX_AGE_MS = 60_000
+/** The plans this daemon announces to peers (`p2pbak away`, `p2pbak leave`), in the state directory. */
+export const ANNOUNCE_FILE_NAME = 'announce.json'
+
+export interface Announcement {
+  /** ms since the epoch; 0: no planned absence. */
+  awayUntil: number
+  leaving: boolean
+}
+
+function readAnnouncement (path: string): Announcement {
+  if (!existsSync(path)) return { awayUntil: 0, leaving: false }
+  try {
+    const a = JSON.parse(readFileSync(path, 'utf8')) as Partial<Announcement>
+    return { awayUntil: Number.isSafeInteger(a.awayUntil) ? a.awayUntil! : 0, leaving: a.leaving === true }
+  } catch {
+    return { awayUntil: 0, leaving: false } // unreadable: announce nothing rather than refuse to start
+  }
+}
 
 export interface DaemonOverrides {
   /** The operator log (default: from config.log, on stderr). */
@@ -119,6 +139,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         maxConnections: config.network.maxConnections
       },
       holder: { dir: config.storage.dir, quota: config.storage.quota, reserve: config.storage.reserve, domain: config.storage.domain },
+      onInfoRequest: (from) => { onInfoRequest(from) },
       ...(overrides.messageTimeoutMs === undefined ? {} : { messageTimeoutMs: overrides.messageTimeoutMs }),
       ...(bucket === undefined ? {} : { pace: async (n: number, signal?: AbortSignal) => { await bucket.take(n, signal) } })
     })
@@ -130,6 +151,49 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     return await fail(err)
   }
   const libp2p = peer.node.libp2p
+
+  // Plans announced to peers through `info` (docs/daemon.md §Away and leaving): a planned absence
+  // (`p2pbak away`) and leaving the swarm (`p2pbak leave`). Kept in announce.json, so that they
+  // survive a restart.
+  const announcePath = join(stateDir, ANNOUNCE_FILE_NAME)
+  let announcement = readAnnouncement(announcePath)
+  let announcedAt = Date.now()
+  peer.holder.announce(announcement)
+  const setAnnouncement = (a: Announcement): void => {
+    writeFileAtomic(announcePath, JSON.stringify(a), { mode: 0o600 })
+    announcement = a
+    announcedAt = Date.now()
+    peer.holder.announce(a)
+  }
+  /** When each peer last fetched our info (to know who has heard an announcement). */
+  const infoFetchedBy = new Map<string, number>()
+  const infoRefreshing = new Set<string>()
+  /** A peer that asks for our info is asked for its own (at most every 2 s): announcements travel both ways at once. */
+  const onInfoRequest = (from: string): void => {
+    infoFetchedBy.set(from, Date.now())
+    const known = peerBook?.get(from)
+    if (infoRefreshing.has(from) || (known?.infoAt !== undefined && Date.now() - known.infoAt < 2000)) return
+    infoRefreshing.add(from)
+    void refreshPeerInfo(from).finally(() => { infoRefreshing.delete(from) })
+  }
+  const refreshPeerInfo = async (id: string): Promise<void> => {
+    try {
+      const info = await peer.transport.info(id, { signal: AbortSignal.timeout(5000) }) as InfoReply
+      peerBook.info(id, { free: info.free, quota: info.quota ?? 0, used: info.used ?? 0, domain: info.domain, awayUntil: info.awayUntil ?? 0, leaving: info.leaving === true })
+    } catch (err) {
+      debug('info from %s failed: %s', id, (err as Error).message)
+    }
+  }
+  /** Asks every online peer for its info, which makes it fetch ours; resolves once each has (or after `deadlineMs`). */
+  const tellPeers = async (deadlineMs: number): Promise<{ told: number, online: number }> => {
+    const since = announcedAt
+    const online = libp2p.getPeers().map(String)
+    await Promise.allSettled(online.map(async id => { await refreshPeerInfo(id) }))
+    const until = Date.now() + deadlineMs
+    const told = (): number => online.filter(id => (infoFetchedBy.get(id) ?? 0) >= since).length
+    while (told() < online.length && Date.now() < until) await new Promise(resolve => setTimeout(resolve, 100))
+    return { told: told(), online: online.length }
+  }
   const peerId = peer.peerId
   // Repair, audits and scrub of the packs this daemon holds for others (daemon/repair.ts).
   const repairer = new Repairer({ holder: peer.holder, transport: peer.transport, peerBook, log }, {
@@ -364,12 +428,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         await rememberAddrs(p)
         const known = peerBook.get(id)
         if (known?.infoAt !== undefined && Date.now() - known.infoAt < PEER_INFO_MAX_AGE_MS) continue
-        try {
-          const info = await peer.transport.info(id, { signal: AbortSignal.timeout(5000) }) as { free: number, domain: string, quota?: number, used?: number }
-          peerBook.info(id, { free: info.free, quota: info.quota ?? 0, used: info.used ?? 0, domain: info.domain })
-        } catch (err) {
-          debug('info from %s failed: %s', id, (err as Error).message)
-        }
+        await refreshPeerInfo(id)
       }
       await publishKeyRecord()
       // In the background: reading the snapshot list can wait for slow or absent peers.
@@ -487,7 +546,9 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       time: Date.now(),
       daemon: {
         version: overrides.version ?? '0.0.0', pid: process.pid, uptime: Date.now() - startedAt, peerId,
-        listen: peer.node.addresses().map(String), stateDir, swarmId
+        listen: peer.node.addresses().map(String), stateDir, swarmId,
+        awayUntil: announcement.awayUntil > Date.now() ? announcement.awayUntil : null,
+        leaving: announcement.leaving
       },
       swarm: { online: count('online'), absent: count('absent'), gone: count('gone'), goneAfter: config.repair.goneAfter },
       owner: ownerStatus,
@@ -510,7 +571,9 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       quota: p.quota ?? null,
       domain: p.domain ?? null,
       heldForThem: forThem.get(p.peerId) ?? 0,
-      heldForUs: forUs.get(p.peerId) ?? 0
+      heldForUs: forUs.get(p.peerId) ?? 0,
+      awayUntil: p.awayUntil ?? null,
+      leaving: p.leaving
     }))
   }
 
@@ -607,6 +670,46 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       await openOwnerIfPresent()
       if (owner !== undefined) void maintenance()
       return { owner: owner?.name ?? null }
+    },
+    away: async (body) => {
+      if (body.until !== null) {
+        const now = Date.now()
+        if (body.until <= now) throw new InvalidArgumentError('the end of the absence is in the past', { hint: 'give a future date or a duration, e.g. `p2pbak away --for 2w`' })
+        if (body.until - now > MAX_PLANNED_ABSENCE_MS) {
+          throw new InvalidArgumentError(`an absence of more than ${MAX_PLANNED_ABSENCE_MS / 86_400_000} days cannot be announced`, { hint: 'for a longer absence, or for good, hand over what this machine holds with `p2pbak leave`' })
+        }
+      }
+      setAnnouncement({ ...announcement, awayUntil: body.until ?? 0 })
+      log.info(body.until === null ? 'planned absence cancelled' : 'planned absence announced', { until: body.until === null ? null : new Date(body.until).toISOString() })
+      const { told, online } = await tellPeers(15_000)
+      return { awayUntil: body.until, told, online }
+    },
+    leave: async (body, progress, signal) => {
+      if (body.cancel === true) {
+        setAnnouncement({ ...announcement, leaving: false })
+        repairer.stopDraining()
+        if (started && !stopping) scheduler.start()
+        log.info('leaving cancelled: this machine takes packs again')
+        await tellPeers(15_000)
+        return { leaving: false, moved: 0, dropped: 0, bytes: 0, kept: 0 }
+      }
+      setAnnouncement({ ...announcement, leaving: true })
+      scheduler.stop()
+      log.info('leaving the swarm: handing over what this machine holds')
+      await tellPeers(15_000)
+      const op = new Operation<LeaveAnswer>('leave')
+      return await track(op, async () => {
+        const r = await repairer.drain((p) => {
+          op.report({ stage: 'handing over held packs', filesDone: p.done, totalFiles: p.total, bytesDone: p.bytes, totalBytes: p.totalBytes })
+        }, op.controller.signal)
+        log.info('hand-over finished', { moved: r.moved, dropped: r.dropped, bytes: r.bytes, kept: r.kept.length })
+        if (r.kept.length > 0) {
+          throw new NoHolderError(`${r.kept.length} held pack(s) could not be handed over: no other peer can take them`, {
+            hint: 'start more daemons or raise their storage.quota, then run `p2pbak leave` again (what was handed over stays handed over)'
+          })
+        }
+        return { leaving: true, moved: r.moved, dropped: r.dropped, bytes: r.bytes, kept: 0 }
+      }, { signal, progress })
     }
   })
 
@@ -648,7 +751,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         })
         controlAddresses.push(...control.addresses)
         log.info('control API listening', { on: control.addresses })
-        scheduler.start()
+        if (!announcement.leaving) scheduler.start()
         maintenanceTimer = setInterval(() => { void maintenance() }, MAINTENANCE_INTERVAL_MS)
         redialTimer = setInterval(() => { void redialKnown() }, REDIAL_MIN_MS)
         repairTimers = [

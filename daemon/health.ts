@@ -35,6 +35,28 @@ export function packState (
 }
 
 /**
+ * Assigns each shard a distinct holder from its candidates where possible (a maximum bipartite
+ * matching; stripes have at most 30 shards): a holder keeping two shards of a stripe covers only
+ * one of them, since losing it loses both. undefined: the shard has no holder of its own.
+ */
+export function matchShards (holders: string[][]): Array<string | undefined> {
+  const owner = new Map<string, number>()
+  const assign = (j: number, seen: Set<string>): boolean => {
+    for (const p of holders[j]!) {
+      if (seen.has(p)) continue
+      seen.add(p)
+      const current = owner.get(p)
+      if (current === undefined || assign(current, seen)) { owner.set(p, j); return true }
+    }
+    return false
+  }
+  for (let j = 0; j < holders.length; j++) assign(j, new Set())
+  const out: Array<string | undefined> = holders.map(() => undefined)
+  for (const [p, j] of owner) out[j] = p
+  return out
+}
+
+/**
  * A stripe of k + m shards: healthy with every shard on a live holder of its own, degraded with
  * fewer (or with a holder keeping two), at risk with exactly k left (one more loss loses the
  * pack), lost below k.
@@ -45,7 +67,7 @@ export function stripeState (stripe: { dataShards: number, shards: string[][] },
   if (covered < stripe.dataShards) return 'lost'
   if (covered === stripe.dataShards) return 'atRisk'
   if (covered < stripe.shards.length) return 'degraded'
-  const distinct = new Set(live.map(h => h[0]!)).size
+  const distinct = matchShards(live).filter(p => p !== undefined).length
   return distinct < stripe.shards.length ? 'degraded' : 'healthy'
 }
 

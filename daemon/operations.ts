@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
 
-export type OperationKind = 'backup' | 'restore' | 'check'
+export type OperationKind = 'backup' | 'restore' | 'check' | 'leave'
 export type OperationState = 'queued' | 'running' | 'done' | 'failed'
 
 /** One progress report; every field but `kind` and `stage` may be absent when it does not apply yet. */

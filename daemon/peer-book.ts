@@ -22,6 +22,10 @@ export interface PeerRecord {
   infoAt: number | undefined
   auditFailures: number
   auditPasses: number
+  /** A planned absence it announced: away until then (ms since the epoch); undefined when none. */
+  awayUntil: number | undefined
+  /** It announced that it leaves the swarm (`p2pbak leave`): gone as soon as it disconnects. */
+  leaving: boolean
 }
 
 export interface PeerEntry extends PeerRecord {
@@ -38,6 +42,9 @@ export interface PeerBookOptions {
 
 /** Failed audits after which a peer is not trusted with copies any more. */
 export const UNTRUSTED_AFTER = 3
+
+/** The longest planned absence honoured: a longer announcement counts up to this (a forgotten laptop must not block repair forever). */
+export const MAX_PLANNED_ABSENCE_MS = 60 * 24 * 60 * 60 * 1000
 
 /** lastSeen of a connected peer is written at most this often. */
 const TOUCH_EVERY_MS = 10_000
@@ -60,6 +67,8 @@ export class PeerBook {
     const cols = (this.db.prepare('PRAGMA table_info(peers)').all() as Array<{ name: string }>).map(c => c.name)
     if (!cols.includes('audit_failures')) this.db.exec('ALTER TABLE peers ADD COLUMN audit_failures INTEGER NOT NULL DEFAULT 0')
     if (!cols.includes('audit_passes')) this.db.exec('ALTER TABLE peers ADD COLUMN audit_passes INTEGER NOT NULL DEFAULT 0')
+    if (!cols.includes('away_until')) this.db.exec('ALTER TABLE peers ADD COLUMN away_until INTEGER NOT NULL DEFAULT 0')
+    if (!cols.includes('leaving')) this.db.exec('ALTER TABLE peers ADD COLUMN leaving INTEGER NOT NULL DEFAULT 0')
   }
 
   /** A connection to `peerId` opened (or is still open). */
@@ -86,9 +95,9 @@ export class PeerBook {
   }
 
   /** What the peer announced over /p2pbak/info. */
-  info (peerId: string, info: { free: number, quota: number, used: number, domain: string }): void {
-    this.db.prepare('UPDATE peers SET free = ?, quota = ?, used = ?, domain = ?, info_at = ? WHERE peer = ?')
-      .run(info.free, info.quota, info.used, info.domain, this.now(), peerId)
+  info (peerId: string, info: { free: number, quota: number, used: number, domain: string, awayUntil?: number, leaving?: boolean }): void {
+    this.db.prepare('UPDATE peers SET free = ?, quota = ?, used = ?, domain = ?, info_at = ?, away_until = ?, leaving = ? WHERE peer = ?')
+      .run(info.free, info.quota, info.used, info.domain, this.now(), info.awayUntil ?? 0, info.leaving === true ? 1 : 0, peerId)
   }
 
   /** The outcome of an audit of one of `peerId`'s copies. */
@@ -104,11 +113,19 @@ export class PeerBook {
     return (n ?? 0) >= UNTRUSTED_AFTER
   }
 
+  /**
+   * Online while connected. Otherwise absent for goneAfter after it was last seen, or until the
+   * end of a planned absence it announced (at most MAX_PLANNED_ABSENCE_MS after it was last seen);
+   * gone after that, and at once when it announced that it leaves the swarm.
+   */
   liveness (peerId: string): Liveness {
     if (this.online.has(peerId)) return 'online'
-    const row = this.db.prepare('SELECT last_seen FROM peers WHERE peer = ?').pluck().get(peerId) as number | undefined
+    const row = this.db.prepare('SELECT last_seen, away_until, leaving FROM peers WHERE peer = ?').get(peerId) as { last_seen: number, away_until: number, leaving: number } | undefined
     if (row === undefined) return 'gone' // never met: nothing says it will come back
-    return this.now() - row < this.options.goneAfter ? 'absent' : 'gone'
+    if (row.leaving !== 0) return 'gone'
+    const now = this.now()
+    if (now - row.last_seen < this.options.goneAfter) return 'absent'
+    return now < Math.min(row.away_until, row.last_seen + MAX_PLANNED_ABSENCE_MS) ? 'absent' : 'gone'
   }
 
   get (peerId: string): PeerEntry | undefined {
@@ -132,7 +149,9 @@ export class PeerBook {
       domain: r.domain ?? undefined,
       infoAt: r.info_at ?? undefined,
       auditFailures: r.audit_failures,
-      auditPasses: r.audit_passes
+      auditPasses: r.audit_passes,
+      awayUntil: r.away_until > this.now() ? r.away_until : undefined,
+      leaving: r.leaving !== 0
     }
     return { ...rec, liveness: this.liveness(r.peer) }
   }
@@ -156,4 +175,6 @@ interface Row {
   info_at: number | null
   audit_failures: number
   audit_passes: number
+  away_until: number
+  leaving: number
 }

@@ -15,6 +15,7 @@ import { logger } from '@libp2p/logger'
 import { packIdOf } from '../protocol/ids.js'
 import type { StripeDescriptor } from '../protocol/index.js'
 import { isShardOf, rebuildShards } from './erasure.js'
+import { matchShards } from './health.js'
 import type { OperatorLog } from './log.js'
 import type { PeerBook } from './peer-book.js'
 import { auditDigest } from './swarm/holder.js'
@@ -132,7 +133,7 @@ export class Repairer {
 
   /** One check round: survey, then every held pack repaired or trimmed as needed. Not re-entrant. */
   async checkAll (signal?: AbortSignal): Promise<void> {
-    if (this.running) return
+    if (this.running || this.draining) return
     this.running = true
     try {
       const surveyed = this.now()
@@ -143,6 +144,7 @@ export class Repairer {
       plans.sort((a, b) => a.plan!.alive.length - b.plan!.alive.length)
       for (const { id, plan } of plans) {
         signal?.throwIfAborted()
+        if (this.draining) return
         if (plan!.alive.length < plan!.wanted) deficient++
         // A young copy is not acted on yet: the owner may still be sending the pack to the other
         // holders (they answer "no" until it is durable there), and a fresh repair copy's holder
@@ -206,8 +208,12 @@ export class Repairer {
       const since = this.surplusSince.get(packId) ?? this.now()
       this.surplusSince.set(packId, since)
       if (this.now() - since < this.o.trimAfter) return
-      // The farthest holder drops its copy; the others keep theirs.
-      if (ranked.at(-1)?.peerId !== this.self) return
+      // The farthest holder drops its copy; the others keep theirs. For a shard, a holder that
+      // keeps other shards of the same stripe drops first (its copy is the one that adds nothing).
+      const striped = this.c.holder.stripeOf(packId)
+      const shardsHeldBy = (p: string): number => striped === undefined ? 0 : striped.stripe.shardIds.filter(id => p === this.self ? this.c.holder.isHeld(id) : this.c.holder.coholders(id).some(c => c.peer === p)).length
+      const dropper = striped === undefined ? ranked.at(-1) : [...ranked].reverse().sort((a, b) => shardsHeldBy(b.peerId) - shardsHeldBy(a.peerId))[0]
+      if (dropper?.peerId !== this.self) return
       this.c.log.info('dropping a surplus copy', { pack: packId, copies: plan.online.length, wanted: plan.wanted })
       await this.c.holder.drop(packId)
       this.surplusSince.delete(packId)
@@ -286,7 +292,10 @@ export class Repairer {
     // Down to the last k shards reachable: absent holders count as gone after the urgent grace.
     const urgent = onlineCovered <= stripe.dataShards
     const holders = holdersAll.map(h => h.filter(p => p === this.self || this.liveness(p, urgent) !== 'gone'))
-    const missing = holders.flatMap((h, j) => h.length === 0 ? [j] : [])
+    // A shard counts only with a holder of its own: two shards on one machine (a put or a repair
+    // that found too few peers) are one loss away from two missing, so the second is moved too.
+    const matched = matchShards(holders)
+    const missing = matched.flatMap((p, j) => p === undefined ? [j] : [])
     const online = [...new Set(holdersAll.flat().filter(p => p === this.self || this.liveness(p, false) === 'online'))]
     return { holders, missing, online }
   }
@@ -394,6 +403,100 @@ export class Repairer {
       }
     }
     if (placement.holders.length < plan.missing.length) debug('pack %s: %d of %d missing shards could be placed', stripe.packId, placement.holders.length, plan.missing.length)
+  }
+
+  private draining = false
+
+  /**
+   * `p2pbak leave`: hands every held pack and shard to another peer, then drops it here. A pack
+   * with enough other live copies online is just dropped; otherwise it is copied first, to the
+   * next eligible peer in its ranking (for a shard: a peer holding no shard of its stripe). The
+   * check rounds pause meanwhile, so that nothing is copied twice. Objects no peer can take stay
+   * here and are listed in `kept`.
+   */
+  async drain (progress: (p: { done: number, total: number, bytes: number, totalBytes: number }) => void, signal?: AbortSignal): Promise<{ moved: number, dropped: number, bytes: number, kept: string[] }> {
+    this.draining = true
+    while (this.running) await new Promise(resolve => setTimeout(resolve, 50)) // a round in progress ends at its next pack
+    await this.survey(signal)
+    const held = this.c.holder.heldPacks()
+    const sizes = new Map(held.map(id => [id, this.c.holder.packInfo(id)?.size ?? 0]))
+    const totalBytes = [...sizes.values()].reduce((a, b) => a + b, 0)
+    const out = { moved: 0, dropped: 0, bytes: 0, kept: [] as string[] }
+    let done = 0
+    let bytes = 0
+    progress({ done, total: held.length, bytes, totalBytes })
+    const queue = [...held]
+    const worker = async (): Promise<void> => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        signal?.throwIfAborted()
+        const r = await this.handOver(id, signal).catch((err: Error) => { debug('hand-over of %s: %s', id, err.message); return 'kept' as const })
+        if (r === 'kept') out.kept.push(id)
+        else {
+          out[r]++
+          if (r === 'moved') out.bytes += sizes.get(id) ?? 0
+        }
+        done++
+        bytes += sizes.get(id) ?? 0
+        progress({ done, total: held.length, bytes, totalBytes })
+      }
+    }
+    await Promise.all(Array.from({ length: 4 }, worker))
+    return out
+  }
+
+  /** Ends a drain: check rounds resume (`p2pbak leave --cancel`). */
+  stopDraining (): void {
+    this.draining = false
+  }
+
+  private async handOver (id: string, signal?: AbortSignal): Promise<'moved' | 'dropped' | 'kept'> {
+    const info = this.c.holder.packInfo(id)
+    const claim = info?.claims[0]
+    if (info === undefined || claim === undefined) return 'dropped'
+    const bytes = await this.c.holder.read(id)
+    if (bytes === undefined) return 'dropped'
+    const striped = this.c.holder.stripeOf(id)
+    let exclude: Set<string>
+    let domains = new Set<string>()
+    const domainOf = (p: string): string | undefined => this.c.peerBook.get(p)?.domain
+    if (striped !== undefined) {
+      if (!isShardOf(striped.stripe, striped.index, bytes)) return 'kept' // damaged: scrub's business, not worth spreading
+      await this.resurveyStripe(striped.stripe, signal)
+      const others = striped.stripe.shardIds.flatMap(s => this.c.holder.coholders(s).map(c => c.peer))
+      if (this.c.holder.coholders(id).some(c => this.liveness(c.peer, false) === 'online')) {
+        await this.c.holder.drop(id) // another online holder keeps this very shard
+        return 'dropped'
+      }
+      exclude = new Set([...others, ...info.claims.map(c => c.origin), ...this.c.holder.auditFailures(id)])
+      for (const p of others) { const d = domainOf(p); if (d !== undefined && d !== '') domains.add(d) }
+    } else {
+      if (packIdOf(bytes) !== id) return 'kept'
+      await this.resurvey(id, signal)
+      const plan = this.evaluate(id)
+      if (plan === undefined) return 'dropped'
+      const othersOnline = plan.online.filter(p => p !== this.self)
+      if (othersOnline.length >= plan.wanted) {
+        await this.c.holder.drop(id) // enough copies remain online without ours
+        return 'dropped'
+      }
+      exclude = new Set([...plan.known, ...info.claims.map(c => c.origin), ...this.c.holder.auditFailures(id)])
+      domains = new Set(plan.alive.filter(p => p !== this.self).map(domainOf).filter((d): d is string => d !== undefined && d !== ''))
+    }
+    exclude.delete('')
+    exclude.add(this.self)
+    const placement = choosePlacement(striped?.stripe.packId ?? id, bytes.byteLength, await this.candidates(signal), { replicas: 1, owner: claim.origin, exclude, usedDomains: domains })
+    for (const peer of placement.holders) {
+      const status = await this.c.transport.putPack(peer, id, bytes, claim.ownerKey, {
+        signal: signal ?? AbortSignal.timeout(120_000), replicas: info.wanted, origin: claim.origin,
+        ...(striped === undefined ? {} : { stripe: striped.stripe, shardIndex: striped.index })
+      })
+      if (status !== 'durable' && status !== 'already-held') continue
+      this.c.holder.recordCoholders(peer, [id], [true], this.now())
+      await this.c.holder.drop(id)
+      this.c.log.info('handed a held pack over before leaving', { pack: id, to: peer })
+      return 'moved'
+    }
+    return 'kept'
   }
 
   /**

@@ -32,6 +32,10 @@ export interface InfoReply {
   domain: string
   /** Software name and version, for diagnostics. */
   agent: string
+  /** A planned absence: ms since the epoch until which the peer is away; 0 (or absent) when none. */
+  awayUntil?: number
+  /** The peer is leaving the swarm for good (`p2pbak leave`). */
+  leaving?: boolean
 }
 
 export interface PutHeader {
@@ -226,7 +230,9 @@ function checkInfo (m: InfoReply): InfoReply {
     quota: checkCount(what, 'quota', m.quota, max),
     used: checkCount(what, 'used', m.used, max),
     domain: checkText(what, 'domain', m.domain),
-    agent: checkText(what, 'agent', m.agent)
+    agent: checkText(what, 'agent', m.agent),
+    awayUntil: checkCount(what, 'away_until', m.awayUntil ?? 0, max),
+    leaving: m.leaving === true
   }
 }
 

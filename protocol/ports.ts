@@ -13,6 +13,10 @@ export interface HolderInfo {
   used: number
   /** Failure domain label; '' when unset. */
   domain: string
+  /** A planned absence: ms since the epoch until which this peer is away; 0 when none. */
+  awayUntil?: number
+  /** This peer is leaving the swarm for good (`p2pbak leave`). */
+  leaving?: boolean
 }
 
 export interface PutAdmission {
@@ -66,8 +70,8 @@ export interface HolderPort {
    */
   audit?: (packId: string, nonce: Uint8Array, from: string) => Promise<Uint8Array | undefined | 'busy'>
 
-  /** Current space figures for `info`. */
-  info: () => Promise<HolderInfo>
+  /** Current space figures for `info`; `from` is the peer asking. */
+  info: (from?: string) => Promise<HolderInfo>
 
   /**
    * Before any byte flows: may this peer put this pack here? The handler has already checked

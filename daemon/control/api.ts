@@ -32,7 +32,9 @@ export const ROUTES = {
   peers: { method: 'GET', path: '/v1/peers' },
   keyPasswd: { method: 'POST', path: '/v1/key/passwd' },
   keyRecovery: { method: 'POST', path: '/v1/key/recovery' },
-  ownerReload: { method: 'POST', path: '/v1/owner/reload' }
+  ownerReload: { method: 'POST', path: '/v1/owner/reload' },
+  away: { method: 'POST', path: '/v1/away' },
+  leave: { method: 'POST', path: '/v1/leave', stream: true }
 } as const
 
 export type RouteName = keyof typeof ROUTES
@@ -57,6 +59,29 @@ export interface CheckRequestBody { readData?: boolean }
 export interface LsRequestBody { snapshot: string, path?: string }
 export interface KeyPasswdBody { oldPassphrase: string, newPassphrase: string }
 export interface KeyRecoveryBody { passphrase: string }
+/** `until`: ms since the epoch, at most 60 days ahead; null ends a planned absence. */
+export interface AwayBody { until: number | null }
+export interface LeaveBody { cancel?: boolean }
+
+export interface AwayAnswer {
+  awayUntil: number | null
+  /** Online peers that fetched the announcement, of those online. */
+  told: number
+  online: number
+}
+
+export interface LeaveAnswer {
+  /** True once nothing is held for others any more (or false after --cancel). */
+  leaving: boolean
+  /** Packs and shards copied to another peer, then dropped here. */
+  moved: number
+  /** Dropped without copying: enough other copies were online. */
+  dropped: number
+  /** Bytes sent to other peers. */
+  bytes: number
+  /** Still held here: no peer could take them (listed in the error when not zero). */
+  kept: number
+}
 
 // ---- answers ----
 
@@ -132,6 +157,10 @@ export interface PeerRow {
   heldForThem: number
   /** Bytes of our packs this peer holds. */
   heldForUs: number
+  /** A planned absence it announced (ms since the epoch), or null. */
+  awayUntil: number | null
+  /** It announced that it leaves the swarm. */
+  leaving: boolean
 }
 
 export type Verdict = 'ok' | 'warning' | 'error'
@@ -172,6 +201,10 @@ export interface Status {
     listen: string[]
     stateDir: string
     swarmId: string
+    /** A planned absence this daemon announces (`p2pbak away`): until then (ms since the epoch), or null. */
+    awayUntil: number | null
+    /** `p2pbak leave` was run: it takes nothing new and hands over what it holds. */
+    leaving: boolean
   }
   swarm: {
     /** Peers met so far, by liveness (goneAfter from the config). */

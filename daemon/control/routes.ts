@@ -9,7 +9,7 @@ import type { Operation, Progress } from '../operations.js'
 import type { SnapshotInfo } from '../repository/repository.js'
 import { ROUTES } from './api.js'
 import type {
-  BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
+  AwayAnswer, AwayBody, BackupAnswer, BackupRequestBody, CheckAnswer, LeaveAnswer, LeaveBody, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
   RestoreAnswer, RestoreRequestBody, SnapshotRow, Status
 } from './api.js'
 import type { RouteContext, RouteHandler, StreamContext } from './server.js'
@@ -25,6 +25,8 @@ export interface DaemonServices {
   keyPasswd: (body: KeyPasswdBody) => Promise<{ changed: true, storedInSwarm: boolean }>
   keyRecovery: (body: KeyRecoveryBody) => Promise<{ recoveryKey: string }>
   ownerReload: () => Promise<{ owner: string | null }>
+  away: (body: AwayBody) => Promise<AwayAnswer>
+  leave: (body: LeaveBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<LeaveAnswer>
 }
 
 const absolute = z.string().min(1).refine(isAbsolute, 'must be an absolute path')
@@ -34,7 +36,9 @@ const schemas = {
   check: z.object({ readData: z.boolean().optional() }),
   ls: z.object({ snapshot: z.string().min(1), path: z.string().optional() }),
   keyPasswd: z.object({ oldPassphrase: z.string(), newPassphrase: z.string().min(1) }),
-  keyRecovery: z.object({ passphrase: z.string() })
+  keyRecovery: z.object({ passphrase: z.string() }),
+  away: z.object({ until: z.number().int().nullable() }),
+  leave: z.object({ cancel: z.boolean().optional() })
 }
 
 function parse<T> (schema: z.ZodType<T>, body: unknown): T {
@@ -88,6 +92,8 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
     streamed(ROUTES.check, async ({ body, progress, signal }) => await d.check(parse(schemas.check, body), progress, signal)),
     plain(ROUTES.keyPasswd, async ({ body }) => await d.keyPasswd(parse(schemas.keyPasswd, body))),
     plain(ROUTES.keyRecovery, async ({ body }) => await d.keyRecovery(parse(schemas.keyRecovery, body))),
-    plain(ROUTES.ownerReload, async () => await d.ownerReload())
+    plain(ROUTES.ownerReload, async () => await d.ownerReload()),
+    plain(ROUTES.away, async ({ body }) => await d.away(parse(schemas.away, body))),
+    streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal))
   ]
 }

@@ -40,7 +40,16 @@ export type AdmitResult = 'ready' | 'already-held' | 'quota-exceeded' | 'too-lar
 export type ReceiveResult = 'durable' | 'hash-mismatch' | 'size-mismatch' | 'quota-exceeded' | 'no-space'
 export type RemoveResult = 'deleted' | 'not-found' | 'forbidden'
 
-export interface HolderInfo { free: number, quota: number, used: number, domain: string }
+export interface HolderInfo {
+  free: number
+  quota: number
+  used: number
+  domain: string
+  /** A planned absence announced to peers (ms since the epoch; 0: none). */
+  awayUntil: number
+  /** Leaving the swarm (`p2pbak leave`): takes nothing new, announces no free space. */
+  leaving: boolean
+}
 
 export interface PackRequest {
   packId: string
@@ -135,8 +144,17 @@ export class Holder {
     this.used = this.sumHeld()
   }
 
+  private announced = { awayUntil: 0, leaving: false }
+
+  /** What this holder tells peers about its plans (`p2pbak away`, `p2pbak leave`). */
+  announce (a: { awayUntil: number, leaving: boolean }): void {
+    this.announced = { ...a }
+  }
+
   info (): HolderInfo {
-    return { free: this.free(), quota: this.options.quota, used: this.used, domain: this.options.domain }
+    const leaving = this.announced.leaving
+    const awayUntil = this.announced.awayUntil > Date.now() ? this.announced.awayUntil : 0
+    return { free: leaving ? 0 : this.free(), quota: this.options.quota, used: this.used, domain: this.options.domain, awayUntil, leaving }
   }
 
   private free (): number {
@@ -155,6 +173,8 @@ export class Holder {
   admit (req: PackRequest): AdmitResult {
     if (!isPackId(req.packId) || req.size > HOLDER_MAX_PACK) return 'too-large'
     if (this.isHeld(req.packId) && this.hasClaim(req.packId, req.ownerKey)) return 'already-held'
+    // Leaving the swarm: nothing new (a repair or an owner then picks another peer).
+    if (this.announced.leaving) return 'quota-exceeded'
     // One transfer of a pack at a time: a second sender retries and then finds it held.
     if (this.inFlight.has(req.packId)) return 'busy'
     if (this.receiving >= (this.options.maxConcurrentReceives ?? 4)) return 'busy'

@@ -26,6 +26,8 @@ export interface SwarmPeerOptions {
   stateDir: string
   /** Per-message timeout of the wire protocols (tests shorten it). */
   messageTimeoutMs?: number
+  /** Called when a peer asks for this peer's info (the daemon asks back: docs/daemon.md). */
+  onInfoRequest?: (from: string) => void
   /** Awaited before each frame of an outgoing pack (the bandwidth limit). */
   pace?: (bytes: number, signal?: AbortSignal) => Promise<void>
 }
@@ -62,7 +64,10 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
     libp2p.contentRouting.cancelReprovide(CID.parse(packId)).catch(() => {})
   }
   const holderPort: HolderPort = {
-    info: async () => holder.info(),
+    info: async (from) => {
+      if (from !== undefined) options.onInfoRequest?.(from)
+      return holder.info()
+    },
     admit: async (req) => holder.admit(req),
     receive: async (req, chunks, signal) => {
       const r = await holder.receive(req, chunks, signal)

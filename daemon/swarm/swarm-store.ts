@@ -203,6 +203,19 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
       const candidates = (await this.candidates(signal)).filter(c => !failed.has(c.peerId))
       const placement = choosePlacement(id, stripe.shardSize, candidates, { replicas: pending.length, owner: this.t.self, exclude: used })
       let targets = placement.holders
+      if (targets.length < pending.length && waits * NO_CANDIDATE_WAIT_MS < (this.opts.waitForPeersMs ?? 10_000)) {
+        // Peers online whose space we do not know yet (an info answer slow under load): ask again
+        // shortly rather than put two shards on one peer.
+        const known = new Set(candidates.map(c => c.peerId))
+        const unknown = this.t.onlinePeers().filter(p => p !== this.t.self && !known.has(p) && !failed.has(p) && !used.has(p))
+        if (unknown.length > 0) {
+          waits++
+          round--
+          await new Promise(resolve => setTimeout(resolve, NO_CANDIDATE_WAIT_MS))
+          signal.throwIfAborted()
+          continue
+        }
+      }
       if (targets.length < pending.length) {
         // Fewer peers than shards: some take two (the pack is then degraded, not lost).
         const more = rankPeers(id, candidates).filter(c => c.peerId !== this.t.self && c.free >= stripe.shardSize && !targets.includes(c.peerId)).map(c => c.peerId)

@@ -12,10 +12,10 @@ export interface InfoHandlerOptions extends HandlerOptions {
 
 export async function registerInfo (node: HandlerNode, port: Pick<HolderPort, 'info'>, options: InfoHandlerOptions = {}): Promise<Unregister> {
   const agent = options.agent ?? 'p2pbak'
-  return await registerHandler(node, INFO_PROTOCOL, async (stream, _connection, timeoutMs) => {
+  return await registerHandler(node, INFO_PROTOCOL, async (stream, connection, timeoutMs) => {
     await serveOnce(stream, { what: 'InfoRequest', maxRequest: MAX_CONTROL_MESSAGE, timeoutMs }, async (request) => {
       decodeInfoRequest(request)
-      const info = await port.info()
+      const info = await port.info(connection.remotePeer.toString())
       return encodeInfoResponse({ version: PROTOCOL_VERSION, ...info, agent })
     })
   }, options)

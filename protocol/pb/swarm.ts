@@ -76,6 +76,8 @@ export interface InfoResponse {
   used: number
   domain: string
   agent: string
+  awayUntil: number
+  leaving: boolean
 }
 
 export namespace InfoResponse {
@@ -118,6 +120,16 @@ export namespace InfoResponse {
           w.string(obj.agent)
         }
 
+        if ((obj.awayUntil != null && obj.awayUntil !== 0)) {
+          w.uint32(56)
+          w.uint64Number(obj.awayUntil)
+        }
+
+        if ((obj.leaving != null && obj.leaving !== false)) {
+          w.uint32(64)
+          w.bool(obj.leaving)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -128,7 +140,9 @@ export namespace InfoResponse {
           quota: 0,
           used: 0,
           domain: '',
-          agent: ''
+          agent: '',
+          awayUntil: 0,
+          leaving: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -159,6 +173,14 @@ export namespace InfoResponse {
             }
             case 6: {
               obj.agent = reader.string()
+              break
+            }
+            case 7: {
+              obj.awayUntil = reader.uint64Number()
+              break
+            }
+            case 8: {
+              obj.leaving = reader.bool()
               break
             }
             default: {
@@ -218,6 +240,20 @@ export namespace InfoResponse {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.awayUntil`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.leaving`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -260,6 +296,16 @@ export namespace InfoResponse {
     value: string
   }
 
+  export interface InfoResponseAwayUntilFieldEvent {
+    field: '$.awayUntil'
+    value: number
+  }
+
+  export interface InfoResponseLeavingFieldEvent {
+    field: '$.leaving'
+    value: boolean
+  }
+
   export function encode (obj: Partial<InfoResponse>): Uint8Array {
     return encodeMessage(obj, InfoResponse.codec())
   }
@@ -268,7 +314,7 @@ export namespace InfoResponse {
     return decodeMessage(buf, InfoResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InfoResponse>): Generator<InfoResponseVersionFieldEvent | InfoResponseFreeFieldEvent | InfoResponseQuotaFieldEvent | InfoResponseUsedFieldEvent | InfoResponseDomainFieldEvent | InfoResponseAgentFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InfoResponse>): Generator<InfoResponseVersionFieldEvent | InfoResponseFreeFieldEvent | InfoResponseQuotaFieldEvent | InfoResponseUsedFieldEvent | InfoResponseDomainFieldEvent | InfoResponseAgentFieldEvent | InfoResponseAwayUntilFieldEvent | InfoResponseLeavingFieldEvent> {
     return streamMessage(buf, InfoResponse.codec(), opts)
   }
 }

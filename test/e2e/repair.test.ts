@@ -12,6 +12,7 @@ import { packIdOf } from '../../protocol/ids.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
 import { tempDirs } from '../harness/tmp.js'
 import { prngBytes } from '../harness/tree.js'
+import { runCli } from '../harness/cli.js'
 
 const REPAIR = { goneAfter: '4s', urgentGrace: '3s', checkInterval: '1s', auditInterval: '1s', trimAfter: '1h', scrubRate: '1GiB' }
 const dirs = tempDirs()
@@ -204,5 +205,58 @@ describe('repair by the holders', () => {
     expect(compareTrees(src, join(target, src))).toEqual([])
     const s: Status = await alice.client.status()
     expect(s.owner!.packs.lost).toBe(0)
+  }, 150_000)
+  it('a planned absence (`p2pbak away`) longer than gone_after causes no repair; `p2pbak leave` hands everything over first', async () => {
+    // Away: announced to every online peer, then the machine is off for longer than gone_after.
+    const away = alive().find(h => packFiles(h).size > 0)!
+    const r = await runCli(['--json', '-c', away.configPath, 'away', '--for', '1h'])
+    expect(r.code, r.stderr).toBe(0)
+    const told = JSON.parse(r.stdout) as { awayUntil: number, told: number, online: number }
+    expect(told.told).toBe(told.online)
+    expect(told.awayUntil).toBeGreaterThan(Date.now() + 59 * 60_000)
+    const goneBefore = (await alice.client.status()).swarm.gone
+    const before = await repairTotals()
+    await office.stop(away)
+    const stoppedAt = Date.now()
+    // Until every other holder has run a check round well past gone_after (4 s) since the stop.
+    await waitFor(async () => {
+      for (const h of alive()) {
+        const s = await h.client.status()
+        if (s.repair.lastCheck === null || s.repair.lastCheck < stoppedAt + 6000) return undefined
+      }
+      return true
+    }, 30_000, 'check rounds past gone_after', 300)
+    const row = (await alice.client.peers()).find(p => p.peerId === away.peerId)!
+    expect(row.liveness).toBe('absent')
+    expect(row.awayUntil).toBe(told.awayUntil)
+    expect((await alice.client.status()).swarm.gone).toBe(goneBefore)
+    expect((await repairTotals()).copies).toBe(before.copies)
+    await office.start(away)
+    const back = await runCli(['--json', '-c', away.configPath, 'away', '--cancel'])
+    expect(back.code, back.stderr).toBe(0)
+    await waitFor(async () => ((await alice.client.peers()).find(p => p.peerId === away.peerId)?.awayUntil === null ? true : undefined), 30_000, 'the absence to end everywhere')
+
+    // Leave: another holder hands over every pack it holds, then holds nothing.
+    const leaver = alive().find(h => h !== away && packFiles(h).size > 0)!
+    const had = [...packFiles(leaver).keys()]
+    const l = await runCli(['--json', '-c', leaver.configPath, 'leave'])
+    expect(l.code, l.stderr).toBe(0)
+    const answer = JSON.parse(l.stdout) as { leaving: boolean, moved: number, dropped: number, kept: number }
+    expect(answer).toMatchObject({ leaving: true, kept: 0 })
+    expect(answer.moved + answer.dropped).toBe(had.length)
+    expect(packFiles(leaver).size).toBe(0)
+    const others = alive().filter(h => h !== leaver)
+    for (const id of had) expect(others.filter(h => packFiles(h).has(id)).length, id).toBeGreaterThanOrEqual(3)
+    // A leaving machine takes nothing new, and counts as gone the moment it disconnects: nobody
+    // waits gone_after for it, and nothing needs rebuilding.
+    expect(JSON.parse((await runCli(['--json', '-c', leaver.configPath, 'status'])).stdout).daemon.leaving).toBe(true)
+    const beforeLeave = await repairTotals()
+    await office.stop(leaver)
+    holders = holders.filter(h => h !== leaver)
+    await waitFor(async () => ((await alice.client.peers()).find(p => p.peerId === leaver.peerId)?.liveness === 'gone' ? true : undefined), 10_000, 'the leaver to count as gone')
+    expect((await repairTotals()).copies).toBe(beforeLeave.copies)
+    const target = join(root, 'restore-5')
+    await alice.client.restore({ snapshot: 'latest', target })
+    expect(compareTrees(src, join(target, src))).toEqual([])
   }, 150_000)
 })

@@ -1,7 +1,7 @@
 // What `status` says about the owner's data: each pack's state from its holders' liveness and
 // failure domains, and the share of the latest snapshot the peers online now could restore.
 import { describe, expect, it } from 'vitest'
-import { classifyPacks, packState, restorableShare } from '../../../daemon/health.js'
+import { classifyPacks, matchShards, packState, reachableNow, restorableShare, stripeState } from '../../../daemon/health.js'
 import type { Footprint, PlacedPack } from '../../../daemon/health.js'
 import type { Liveness } from '../../../daemon/peer-book.js'
 
@@ -58,6 +58,37 @@ describe('packState', () => {
     expect(state(['p2'], 1)).toBe('healthy')
     expect(state(['p1', 'p2'], 1)).toBe('healthy')
     expect(state(['p5'], 1)).toBe('lost')
+  })
+})
+
+describe('stripes (erasure mode)', () => {
+  const live = (gone: string[] = [], offline: string[] = []) => (p: string): Liveness => gone.includes(p) ? 'gone' : offline.includes(p) ? 'absent' : 'online'
+  const six = [['a'], ['b'], ['c'], ['d'], ['e'], ['f']]
+
+  it('healthy with six live holders of their own, degraded down to k + 1, at risk at k, lost below', () => {
+    const stripe = { dataShards: 4, shards: six }
+    expect(stripeState(stripe, live())).toBe('healthy')
+    expect(stripeState(stripe, live(['a']))).toBe('degraded')
+    expect(stripeState(stripe, live(['a', 'b']))).toBe('atRisk')
+    expect(stripeState(stripe, live(['a', 'b', 'c']))).toBe('lost')
+    expect(stripeState(stripe, live([], ['a', 'b', 'c']))).toBe('healthy') // absent laptops still count
+  })
+
+  it('two shards on one holder count once: degraded, even with every shard present', () => {
+    expect(stripeState({ dataShards: 4, shards: [['a'], ['a'], ['c'], ['d'], ['e'], ['f']] }, live())).toBe('degraded')
+    // ... unless another holder keeps one of them: then each shard has a holder of its own.
+    expect(stripeState({ dataShards: 4, shards: [['a'], ['a', 'b'], ['c'], ['d'], ['e'], ['f']] }, live())).toBe('healthy')
+  })
+
+  it('matchShards finds a holder of its own for each shard where one exists (not just the first listed)', () => {
+    expect(matchShards([['x', 'y'], ['x'], ['z']])).toEqual(['y', 'x', 'z'])
+    expect(matchShards([['x'], ['x'], []])).toEqual(['x', undefined, undefined])
+  })
+
+  it('reachable now with k shards on online holders', () => {
+    const p: PlacedPack = { packId: 'p', size: 1, holders: ['a', 'b', 'c', 'd', 'e', 'f'], stripe: { dataShards: 4, shards: six } }
+    expect(reachableNow(p, live([], ['a', 'b']))).toBe(true)
+    expect(reachableNow(p, live([], ['a', 'b', 'c']))).toBe(false)
   })
 })
 

@@ -2,7 +2,7 @@
 // its last connection, gone after that.
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { PeerBook } from '../../../daemon/peer-book.js'
+import { MAX_PLANNED_ABSENCE_MS, PeerBook } from '../../../daemon/peer-book.js'
 import { tempDirs } from '../../harness/tmp.js'
 
 const dirs = tempDirs()
@@ -53,6 +53,43 @@ describe('PeerBook', () => {
     book.connected('alice')
     expect(book.liveness('alice')).toBe('online')
     expect(book.get('alice')).toMatchObject({ firstSeen: T0, lastSeen: t, liveness: 'online' })
+  })
+
+  it('a planned absence keeps a peer absent past goneAfter until it ends (at most MAX_PLANNED_ABSENCE_MS); leaving makes it gone at once', async () => {
+    const book = open(dbPath())
+    book.connected('bob')
+    book.info('bob', { free: 1, quota: 2, used: 1, domain: '', awayUntil: t + 14 * 24 * HOUR })
+    book.disconnected('bob')
+    const left = t
+    t = left + goneAfter + 1
+    expect(book.liveness('bob')).toBe('absent') // away for two weeks: not gone after a day
+    expect(book.get('bob')?.awayUntil).toBe(left + 14 * 24 * HOUR)
+    t = left + 14 * 24 * HOUR
+    expect(book.liveness('bob')).toBe('gone') // the absence is over and it has not come back
+    expect(book.get('bob')?.awayUntil).toBeUndefined()
+
+    // An absence announced for a year counts for MAX_PLANNED_ABSENCE_MS only.
+    book.connected('carol')
+    book.info('carol', { free: 1, quota: 2, used: 1, domain: '', awayUntil: t + 365 * 24 * HOUR })
+    book.disconnected('carol')
+    const carolLeft = t
+    t = carolLeft + MAX_PLANNED_ABSENCE_MS - 1
+    expect(book.liveness('carol')).toBe('absent')
+    t = carolLeft + MAX_PLANNED_ABSENCE_MS
+    expect(book.liveness('carol')).toBe('gone')
+
+    // Leaving: online while connected, gone the moment it disconnects.
+    book.connected('dave')
+    book.info('dave', { free: 0, quota: 2, used: 0, domain: '', leaving: true })
+    expect(book.liveness('dave')).toBe('online')
+    expect(book.get('dave')?.leaving).toBe(true)
+    book.disconnected('dave')
+    expect(book.liveness('dave')).toBe('gone')
+    // It changed its mind and announces so: absent again like anyone.
+    book.connected('dave')
+    book.info('dave', { free: 5, quota: 2, used: 0, domain: '', leaving: false })
+    book.disconnected('dave')
+    expect(book.liveness('dave')).toBe('absent')
   })
 
   it('disconnected() for a peer that is not connected changes nothing', async () => {
@@ -151,6 +188,8 @@ describe('PeerBook', () => {
       infoAt: T0,
       auditFailures: 0,
       auditPasses: 0,
+      awayUntil: undefined,
+      leaving: false,
       liveness: 'absent'
     })
     expect(again.get('bob')?.lastSeen).toBe(T0 + 1000)
