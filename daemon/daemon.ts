@@ -538,7 +538,9 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     if (count('online') > 0 && count('online') < wanted) {
       problems.push({ code: 'too-few-peers', severity: 'warning', message: `${count('online')} peer(s) online, fewer than the ${wanted} ${erasure === undefined ? 'replicas' : 'shards'} wanted`, hint: erasure === undefined ? 'add machines to the swarm, or lower redundancy.replicas' : 'add machines to the swarm, or lower redundancy.data_shards / parity_shards' })
     }
-    if (info.quota > 0 && info.free === 0) problems.push({ code: 'storage-full', severity: 'warning', message: 'the space offered to others is full', hint: 'raise storage.quota, or free disk space' })
+    if (announcement.leaving) {
+      problems.push({ code: 'leaving', severity: 'warning', message: 'this machine is leaving the swarm: it takes no packs and makes no scheduled backups', hint: 'finish with `p2pbak leave`, then stop the daemon; or stay with `p2pbak leave --cancel`' })
+    } else if (info.quota > 0 && info.free === 0) problems.push({ code: 'storage-full', severity: 'warning', message: 'the space offered to others is full', hint: 'raise storage.quota, or free disk space' })
     const verdict = problems.some(p => p.severity === 'error') ? 'error' : problems.length > 0 ? 'warning' : 'ok'
     return {
       apiVersion: 1,

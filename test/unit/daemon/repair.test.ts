@@ -237,4 +237,36 @@ describe('repair coordination', () => {
     expect(world.puts).toEqual([])
     expect(a.repairer.stats.auditsFailed + [0, 1, 2].filter(j => a.holder.auditFailures(stripe.shardIds[j]!).length > 0).length).toBeGreaterThanOrEqual(2)
   })
+  it('drain (p2pbak leave): a pack with enough copies elsewhere is dropped, one without is copied first, a shard goes to a peer outside its stripe', async () => {
+    const world: World = { now: Date.now(), online: new Set(ids.slice(1)), holds: new Map(ids.map(p => [p, new Set<string>()])), puts: [], blobs: new Map() }
+    const a = await setup(1, world)
+    for (const p of world.online) if (p !== a.self) a.book.connected(p)
+    // P1: three other copies online (ids 2, 3, 4) besides ours: just dropped.
+    const p1 = await give(a.holder, new Uint8Array(400).fill(1), ids[0]!)
+    for (const i of [2, 3, 4]) world.holds.get(ids[i]!)!.add(p1)
+    // P2: one other copy (ids 2): copied to a peer that lacks it, then dropped.
+    const p2 = await give(a.holder, new Uint8Array(400).fill(2), ids[0]!)
+    world.holds.get(ids[2]!)!.add(p2)
+    // A shard: shard 0 ours, shards 1 and 2 on ids 2 and 3: it must go to ids 4 or 5.
+    const pack = new Uint8Array(999).fill(3)
+    const { stripe, shards } = await splitPack(packIdOf(pack), pack, 2, 1)
+    expect(await a.holder.receive({ packId: stripe.shardIds[0]!, size: stripe.shardSize, ownerKey: new Uint8Array(32).fill(9), from: ids[0]!, replicas: 1, origin: ids[0]!, stripe, shardIndex: 0 }, (async function * () { yield shards[0]! })())).toBe('durable')
+    world.holds.get(ids[2]!)!.add(stripe.shardIds[1]!)
+    world.holds.get(ids[3]!)!.add(stripe.shardIds[2]!)
+    const steps: number[] = []
+    const r = await a.repairer.drain(p => steps.push(p.done))
+    expect(r).toMatchObject({ moved: 2, dropped: 1, kept: [] })
+    expect(steps.at(-1)).toBe(3)
+    expect(a.holder.heldPacks()).toEqual([])
+    expect(world.puts.find(x => x.packId === p1)).toBeUndefined()
+    const p2put = world.puts.find(x => x.packId === p2)!
+    expect([ids[3], ids[4], ids[5]]).toContain(p2put.peer)
+    const shardPut = world.puts.find(x => x.packId === stripe.shardIds[0])!
+    expect([ids[4], ids[5]]).toContain(shardPut.peer)
+    expect(shardPut.shardIndex).toBe(0)
+    // While draining, check rounds do nothing.
+    world.puts = []
+    await a.repairer.checkAll()
+    expect(world.puts).toEqual([])
+  })
 })
