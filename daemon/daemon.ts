@@ -62,6 +62,8 @@ const REDIAL_MIN_MS = 5_000
 const REDIAL_MAX_MS = 5 * 60_000
 /** Peer info (free space, domain) older than this is asked again. */
 const PEER_INFO_MAX_AGE_MS = 60_000
+/** A peer asking for our info is asked for its own at most this often. */
+const INFO_ASK_BACK_MS = 2000
 /** The plans this daemon announces to peers (`p2pbak away`, `p2pbak leave`), in the state directory. */
 export const ANNOUNCE_FILE_NAME = 'announce.json'
 
@@ -168,13 +170,21 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   /** When each peer last fetched our info (to know who has heard an announcement). */
   const infoFetchedBy = new Map<string, number>()
   const infoRefreshing = new Set<string>()
-  /** A peer that asks for our info is asked for its own (at most every 2 s): announcements travel both ways at once. */
+  /**
+   * A peer that asks for our info is asked for its own: announcements travel both ways at once.
+   * At most every INFO_ASK_BACK_MS per peer; a request inside that window is answered by one
+   * fetch at its end, so the newest announcement is never missed.
+   */
   const onInfoRequest = (from: string): void => {
     infoFetchedBy.set(from, Date.now())
-    const known = peerBook?.get(from)
-    if (infoRefreshing.has(from) || (known?.infoAt !== undefined && Date.now() - known.infoAt < 2000)) return
+    if (infoRefreshing.has(from)) return
     infoRefreshing.add(from)
-    void refreshPeerInfo(from).finally(() => { infoRefreshing.delete(from) })
+    const last = peerBook?.get(from)?.infoAt ?? 0
+    const wait = Math.max(0, last + INFO_ASK_BACK_MS - Date.now())
+    setTimeout(() => {
+      if (stopping) { infoRefreshing.delete(from); return }
+      void refreshPeerInfo(from).finally(() => { infoRefreshing.delete(from) })
+    }, wait).unref()
   }
   const refreshPeerInfo = async (id: string): Promise<void> => {
     try {
