@@ -153,13 +153,13 @@ export class Repairer {
         await this.act(id, plan!, signal)
       }
       // Erasure mode: stripes with shards missing, the fewest live shards first.
-      const stripes = this.c.holder.heldStripes().map(h => ({ h, plan: this.evaluateStripe(h.stripe, h.indexes) }))
+      const stripes = this.c.holder.heldStripes().map(h => ({ h, plan: this.evaluateStripe(h.stripe, h.indexes, h.received) }))
       stripes.sort((a, b) => (a.plan.holders.length - a.plan.missing.length) - (b.plan.holders.length - b.plan.missing.length))
       for (const { h, plan } of stripes) {
         signal?.throwIfAborted()
         if (plan.missing.length > 0) deficient++
         if (h.received >= surveyed || this.now() - h.received < this.settleMs) continue
-        await this.actStripe(h.stripe, h.indexes, plan, signal)
+        await this.actStripe(h.stripe, h.indexes, h.received, plan, signal)
       }
       this.stats.deficient = deficient
       this.stats.lastCheck = this.now()
@@ -283,7 +283,7 @@ export class Repairer {
    * co-holders not gone and not untrusted), the shards with none (missing), and the online
    * holders of any shard (among whom the coordinator is chosen).
    */
-  private evaluateStripe (stripe: StripeDescriptor, mine: number[]): { holders: string[][], missing: number[], online: string[] } {
+  private evaluateStripe (stripe: StripeDescriptor, mine: number[], received = 0): { holders: string[][], missing: number[], online: string[] } {
     const holdersAll = stripe.shardIds.map((id, j) => [
       ...(mine.includes(j) ? [this.self] : []),
       ...this.c.holder.coholders(id).map(c => c.peer).filter(p => p !== this.self && !this.c.peerBook.untrusted(p))
@@ -295,13 +295,18 @@ export class Repairer {
     // A shard counts only with a holder of its own: two shards on one machine (a put or a repair
     // that found too few peers) are one loss away from two missing, so the second is moved too.
     const matched = matchShards(holders)
-    const missing = matched.flatMap((p, j) => p === undefined ? [j] : [])
+    // A shard no peer was ever seen holding may still be on its way from the owner (its put waits
+    // for a slot): judged only once the stripe is SETTLE_MAX_MS old. One whose holder went away
+    // (its entry stays), or failed an audit, is judged at once.
+    const young = this.now() - received < SETTLE_MAX_MS
+    const neverSeen = (j: number): boolean => !mine.includes(j) && this.c.holder.coholders(stripe.shardIds[j]!).length === 0 && this.c.holder.auditFailures(stripe.shardIds[j]!).length === 0
+    const missing = matched.flatMap((p, j) => p === undefined && !(young && neverSeen(j)) ? [j] : [])
     const online = [...new Set(holdersAll.flat().filter(p => p === this.self || this.liveness(p, false) === 'online'))]
     return { holders, missing, online }
   }
 
   /** Like act() for a stripe: the online shard holder nearest the pack rebuilds the missing shards. */
-  private async actStripe (stripe: StripeDescriptor, mine: number[], plan: { holders: string[][], missing: number[], online: string[] }, signal?: AbortSignal): Promise<void> {
+  private async actStripe (stripe: StripeDescriptor, mine: number[], received: number, plan: { holders: string[][], missing: number[], online: string[] }, signal?: AbortSignal): Promise<void> {
     const key = `stripe:${stripe.packId}`
     if (plan.missing.length === 0) { this.deficitSince.delete(key); return }
     const since = this.deficitSince.get(key) ?? this.now()
@@ -309,7 +314,7 @@ export class Repairer {
     const rank = rankPeers(stripe.packId, plan.online.map(peerId => ({ peerId }))).findIndex(r => r.peerId === this.self)
     if (rank < 0 || this.now() - since < rank * this.escalateMs) return
     await this.resurveyStripe(stripe, signal)
-    const fresh = this.evaluateStripe(stripe, mine)
+    const fresh = this.evaluateStripe(stripe, mine, received)
     if (fresh.missing.length === 0) { this.deficitSince.delete(key); return }
     const freshRank = rankPeers(stripe.packId, fresh.online.map(peerId => ({ peerId }))).findIndex(r => r.peerId === this.self)
     if (freshRank < 0 || this.now() - since < freshRank * this.escalateMs) return

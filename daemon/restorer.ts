@@ -5,8 +5,9 @@
 // the target (`..`, `/`, NUL) is refused.
 import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync,
-  lstatSync, lutimesSync, mkdirSync, openSync, symlinkSync, unlinkSync, utimesSync, writeSync, chownSync
+  lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, symlinkSync, unlinkSync, utimesSync, writeSync, chownSync
 } from 'node:fs'
+import { faultPoint } from './fault.js'
 import { packIdOf } from '../protocol/ids.js'
 import { joinPath } from './archiver.js'
 import { IntegrityError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
@@ -28,12 +29,27 @@ export interface RestoreOptions {
   packCacheSize?: number
   /** Packs fetched ahead, at once (default 4). */
   prefetch?: number
+  /**
+   * 'tree' (default): folder by folder, in name order. 'recent-first': every folder first, then
+   * files from the most recently modified to the oldest, then the folders' own metadata; the
+   * person whose laptop was lost gets today's work back first (docs/restore.md).
+   */
+  order?: 'tree' | 'recent-first'
+  /**
+   * Skip a file that is already in the target with the snapshot's size, mtime and type (a
+   * restore that was interrupted and runs again). The restorer sets a file's mtime only after
+   * its last byte, so a half-written file never passes this check.
+   */
+  resume?: boolean
 }
 
 export interface RestoreProgress {
   filesDone: number
   bytesDone: number
   currentPath: string
+  /** Known once the trees were read ('recent-first' only). */
+  totalFiles?: number
+  totalBytes?: number
 }
 
 export interface RestoreResult {
@@ -43,6 +59,10 @@ export interface RestoreResult {
   bytes: number
   /** Things restored but without some metadata (e.g. xattrs the target filesystem refused). */
   warnings: string[]
+  /** Files already in place and left alone (resume). */
+  skipped: number
+  /** ms from the start until the most recent tenth of the files was in place ('recent-first'). */
+  firstTenthMs?: number
 }
 
 const isRoot = process.getuid?.() === 0
@@ -50,7 +70,8 @@ const isRoot = process.getuid?.() === 0
 export async function restore (repo: Repository, snap: SnapshotInfo, target: string, options: RestoreOptions = {}): Promise<RestoreResult> {
   mkdirSync(target, { recursive: true, mode: 0o700 })
   const r = new Restorer(repo, options)
-  await r.restoreDir(snap.snapshot.tree, Buffer.from(target), Buffer.from('/'), false)
+  if (options.order === 'recent-first') await r.restoreRecentFirst(snap.snapshot.tree, Buffer.from(target))
+  else await r.restoreDir(snap.snapshot.tree, Buffer.from(target), Buffer.from('/'), false)
   r.progress(true)
   if (r.failures.length > 0) {
     const list = r.failures.slice(0, 20).map(f => `  ${f.path}: ${f.reason}`).join('\n')
@@ -63,7 +84,8 @@ export async function restore (repo: Repository, snap: SnapshotInfo, target: str
 
 class Restorer {
   readonly failures: Array<{ path: string, reason: string }> = []
-  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, warnings: [] }
+  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, warnings: [], skipped: 0 }
+  private totals: { files: number, bytes: number } | undefined
   private readonly packs = new Map<string, Buffer>()
   private readonly badPacks = new Map<string, string>()
   private readonly inflight = new Map<string, Promise<Buffer>>()
@@ -131,6 +153,125 @@ class Restorer {
         this.fail(childRel, err)
       }
       this.progress(false)
+    }
+  }
+
+  /** Reads every selected tree into a list of folders (parents first) and of files and symlinks. */
+  private async plan (treeId: Uint8Array, dir: Buffer, rel: Buffer, parent: number, dirs: PlannedDir[], items: PlannedItem[]): Promise<void> {
+    let nodes: Node[]
+    try {
+      nodes = (await this.repo.loadTree(treeId)).nodes
+    } catch (err) {
+      this.fail(rel, err)
+      return
+    }
+    let prev: Buffer | undefined
+    for (const node of nodes) {
+      this.options.signal?.throwIfAborted()
+      const name = Buffer.from(node.name)
+      const childRel = joinPath(rel, name)
+      if (!safeName(name)) {
+        this.fail(childRel, new UnsafePathError(`refusing the unsafe name ${JSON.stringify(name.toString())}`))
+        continue
+      }
+      if (prev !== undefined && Buffer.compare(prev, name) >= 0) {
+        this.fail(childRel, new UnsafePathError('duplicate or unsorted name in a tree: refusing it'))
+        continue
+      }
+      prev = name
+      const sel = this.selected(childRel)
+      if (sel === 0) continue
+      const path = joinPath(dir, name)
+      if (node.type === NodeType.DIR) {
+        dirs.push({ node, path, rel: childRel, full: sel === 2, parent, ok: false })
+        await this.plan(node.subtree, path, childRel, dirs.length - 1, dirs, items)
+      } else if (sel === 2 && (node.type === NodeType.FILE || node.type === NodeType.SYMLINK)) {
+        items.push({ node, path, rel: childRel, parent })
+      }
+    }
+  }
+
+  /** order = 'recent-first' (RestoreOptions.order). */
+  async restoreRecentFirst (treeId: Uint8Array, target: Buffer): Promise<void> {
+    const started = Date.now()
+    const dirs: PlannedDir[] = []
+    const items: PlannedItem[] = []
+    await this.plan(treeId, target, Buffer.from('/'), -1, dirs, items)
+    const files = items.filter(i => i.node.type === NodeType.FILE)
+    this.totals = { files: files.length, bytes: files.reduce((a, i) => a + i.node.size, 0) }
+    // 1. Folders, parents first; one that cannot be made (or is something else already) takes
+    //    everything below it out, never followed through a planted symlink.
+    for (const d of dirs) {
+      if (d.parent >= 0 && !dirs[d.parent]!.ok) continue
+      try {
+        mkdirSync(d.path, { mode: 0o700 })
+        d.ok = true
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && lstatSync(d.path).isDirectory()) d.ok = true
+        else this.fail(d.rel, (err as NodeJS.ErrnoException).code === 'EEXIST' ? new UnsafePathError(`${d.rel.toString()} exists and is not a directory`) : err)
+      }
+    }
+    // 2. Files and symlinks, newest first.
+    items.sort((a, b) => (a.node.mtimeNs === b.node.mtimeNs ? Buffer.compare(a.rel, b.rel) : (b.node.mtimeNs > a.node.mtimeNs ? 1 : -1)))
+    const tenth = Math.ceil(files.length / 10)
+    let filesSeen = 0
+    for (const [i, item] of items.entries()) {
+      this.options.signal?.throwIfAborted()
+      if (item.parent >= 0 && !dirs[item.parent]!.ok) { this.fail(item.rel, new UnsafePathError('its folder could not be restored')); continue }
+      this.prefetchAhead(items, i)
+      this.currentPath = item.rel.toString()
+      try {
+        if (item.node.type === NodeType.SYMLINK) {
+          if (this.options.resume === true && symlinkInPlace(item)) this.result.symlinks++
+          else this.restoreSymlink(item.node, item.path, false)
+        } else {
+          filesSeen++
+          if (this.options.resume === true && fileInPlace(item)) {
+            this.result.files++
+            this.result.skipped++
+            this.result.bytes += item.node.size
+            if (item.node.links > 1) this.links.set(`${item.node.device}:${item.node.inode}`, item.path)
+          } else {
+            await this.restoreFile(item.node, item.path, item.rel, false)
+            faultPoint('restore-file')
+          }
+          if (filesSeen === tenth) this.result.firstTenthMs = Date.now() - started
+        }
+      } catch (err) {
+        this.fail(item.rel, err)
+      }
+      this.progress(false)
+    }
+    // 3. The folders' own metadata, children before parents (writing into a folder changes its mtime).
+    for (const d of [...dirs].reverse()) {
+      if (!d.ok) continue
+      try {
+        this.result.dirs++
+        if (d.full) this.result.warnings.push(...writeXattrs(d.path, d.node.xattrs).map(n => `${d.rel.toString()}: xattr ${n} not supported by the target filesystem`))
+        if (isRoot) chownSync(d.path, d.node.uid, d.node.gid)
+        chmodSync(d.path, d.node.mode)
+        utimesSync(d.path, nsToSec(d.node.mtimeNs), nsToSec(d.node.mtimeNs))
+      } catch (err) {
+        this.fail(d.rel, err)
+      }
+    }
+  }
+
+  /** Starts fetching the packs the next files need, a few at once (from several holders at once). */
+  private prefetchAhead (items: PlannedItem[], from: number): void {
+    const window = this.options.prefetch ?? 4
+    let started = 0
+    for (let i = from; i < items.length && i < from + 256 && this.inflight.size < window && started < window; i++) {
+      const node = items[i]!.node
+      if (node.type !== NodeType.FILE) continue
+      for (const ref of node.content) {
+        if (ref.blob.byteLength === 0) continue
+        const loc = this.repo.lookup(ref.blob)
+        if (loc === undefined || this.packs.has(loc.pack) || this.inflight.has(loc.pack) || this.badPacks.has(loc.pack)) continue
+        if (this.inflight.size >= window) return
+        this.pack(loc.pack).catch(() => {}) // errors surface when a file needs the pack
+        started++
+      }
     }
   }
 
@@ -295,7 +436,31 @@ class Restorer {
     const now = Date.now()
     if (!final && now - this.lastProgress < (this.options.progressIntervalMs ?? 250)) return
     this.lastProgress = now
-    cb({ filesDone: this.result.files, bytesDone: this.result.bytes, currentPath: this.currentPath })
+    cb({
+      filesDone: this.result.files, bytesDone: this.result.bytes, currentPath: this.currentPath,
+      ...(this.totals === undefined ? {} : { totalFiles: this.totals.files, totalBytes: this.totals.bytes })
+    })
+  }
+}
+
+interface PlannedDir { node: Node, path: Buffer, rel: Buffer, full: boolean, parent: number, ok: boolean }
+interface PlannedItem { node: Node, path: Buffer, rel: Buffer, parent: number }
+
+/** Resume's quick check: a regular file with the snapshot's size and mtime (to the microsecond) is in place. */
+function fileInPlace (item: PlannedItem): boolean {
+  try {
+    const st = lstatSync(item.path, { bigint: true })
+    return st.isFile() && st.size === BigInt(item.node.size) && st.mtimeNs / 1000n === item.node.mtimeNs / 1000n
+  } catch {
+    return false
+  }
+}
+
+function symlinkInPlace (item: PlannedItem): boolean {
+  try {
+    return lstatSync(item.path).isSymbolicLink() && readlinkSync(item.path, { encoding: 'buffer' }).equals(Buffer.from(item.node.linkTarget))
+  } catch {
+    return false
   }
 }
 

@@ -5,16 +5,19 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { configFilePath, renderConfigToml } from '../../config/index.js'
 import type { ConfigFlags } from '../../config/index.js'
-import { AlreadyExistsError } from '../../daemon/errors.js'
+import { AlreadyExistsError, InvalidArgumentError } from '../../daemon/errors.js'
 import { initOwner, OWNER_DIR_NAME, STATE_DB_NAME } from '../../daemon/owner.js'
 import { StateDb } from '../../daemon/repository/state-db.js'
 import { swarmFingerprint, writeNewFileAtomic, writeSwarmKeyFile } from '../../daemon/swarm/swarm-key.js'
 import { DaemonNotRunningError } from '../client.js'
 import { cliConfig, daemonClient, globals, output } from '../context.js'
 import type { CliIo } from '../io.js'
-import { readNewPassphrase } from '../passphrase.js'
+import { readNewPassphrase, readPassphrase, readSecretFile } from '../passphrase.js'
 
 interface InitOpts {
+  adopt?: boolean
+  recoveryKey?: string
+  recoveryKeyFile?: string
   owner?: string
   passwordFile?: string
   path?: string[]
@@ -57,11 +60,18 @@ export function registerInitCommands (program: Command, io: CliIo): void {
     .option('--swarm-key <file>', 'the office swarm key file (network.swarm_key_file)')
     .option('--state-dir <dir>', 'state directory (state_dir)')
     .option('--no-mdns', 'do not look for peers on the LAN by mDNS')
+    .option('--adopt', 'become an existing owner (a replacement laptop): same history, nothing uploaded again; needs --owner and its passphrase or recovery key')
+    .option('--recovery-key <words>', 'with --adopt: the recovery key instead of the passphrase (a new passphrase is asked; or P2PBAK_RECOVERY_KEY)')
+    .option('--recovery-key-file <file>', 'with --adopt: read the recovery key from a file')
     .action(async (o: InitOpts) => {
       const flags = initFlags(o, io)
       const named = globals(program).config
       const configPath = named !== undefined ? resolve(io.cwd, named) : configFilePath(io.env)
       const configExists = existsSync(configPath)
+      if (o.adopt === true) {
+        await adopt(program, io, o, flags, configPath, configExists)
+        return
+      }
       if (configExists && Object.keys(flags).length > 0) {
         throw new AlreadyExistsError(`the config file ${configPath} exists, so init does not take config options`, {
           hint: 'edit that file instead, or give another file with -c/--config'
@@ -108,6 +118,38 @@ export function registerInitCommands (program: Command, io: CliIo): void {
         `\nRecovery key: write it down and keep it away from this machine. With it alone (or your owner name\nand passphrase) you can restore everything from the office, even if this machine is lost.\n\n${r.recoveryKey}\n` +
         swarmKeyNote)
     })
+}
+
+async function adopt (program: Command, io: CliIo, o: InitOpts, flags: ConfigFlags, configPath: string, configExists: boolean): Promise<void> {
+  if (o.owner === undefined) throw new InvalidArgumentError('--adopt needs --owner NAME: the owner this machine becomes', { hint: 'e.g. `p2pbak init --adopt --owner alice-laptop`' })
+  const config = configExists ? cliConfig(program, io) : cliConfig(program, io, flags, { allowMissing: true })
+  if (configExists && config.owner.name !== o.owner) {
+    throw new AlreadyExistsError(`the config file ${configPath} names owner "${config.owner.name}"`, { hint: `set owner.name = "${o.owner}" there, or give another config file with -c` })
+  }
+  const recoveryKey = o.recoveryKeyFile !== undefined ? readSecretFile(resolve(io.cwd, o.recoveryKeyFile)) : o.recoveryKey ?? (io.env.P2PBAK_RECOVERY_KEY === '' ? undefined : io.env.P2PBAK_RECOVERY_KEY)
+  const pwFile = o.passwordFile === undefined ? undefined : resolve(io.cwd, o.passwordFile)
+  const secrets = recoveryKey !== undefined
+    ? { recoveryKey, newPassphrase: await readNewPassphrase(io, pwFile) }
+    : { passphrase: await readPassphrase(io, pwFile) }
+  mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
+  const { adoptOwner } = await import('../../daemon/standalone.js')
+  const r = await adoptOwner({ config: { ...config, owner: { ...config.owner, name: o.owner } }, ownerName: o.owner, ...secrets })
+  if (!configExists) {
+    mkdirSync(dirname(configPath), { recursive: true, mode: 0o700 })
+    writeNewFileAtomic(configPath, renderConfigToml(config, { env: io.env }))
+  }
+  let daemon = 'not running: start it with `p2pbak daemon`'
+  try {
+    await daemonClient(config).ownerReload()
+    daemon = 'running: it picked up the owner'
+  } catch (err) {
+    if (!(err instanceof DaemonNotRunningError)) throw err
+  }
+  output(program, io, { owner: o.owner, ownerId: r.ownerId, snapshots: r.snapshots, adopted: true, config: configPath, configWritten: !configExists, stateDir: config.stateDir },
+    `this machine is now owner ${o.owner} (${r.ownerId}): ${r.snapshots} snapshot(s) in its history\n` +
+    `config:  ${configPath}${configExists ? ' (existing, unchanged)' : ' (new)'}\nstate:   ${config.stateDir}\ndaemon:  ${daemon}\n` +
+    'The next backup stores only what the office does not hold yet.\n' +
+    (recoveryKey !== undefined ? 'The new passphrase now opens this owner, here and in the office\'s copy of the key.\n' : ''))
 }
 
 function initFlags (o: InitOpts, io: CliIo): ConfigFlags {
