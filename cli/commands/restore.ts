@@ -108,7 +108,8 @@ async function freshRestore (program: Command, io: CliIo, snapshot: string, o: R
     if (err instanceof RestoreIncompleteError) {
       // Every file that is missing, and why: in a file beside the state, since the list can be long.
       const list = join(config.stateDir, 'restore-missing.txt')
-      writeFileSync(list, err.failures.map(f => `${f.path}\t${f.reason}`).join('\n') + '\n', { mode: 0o600 })
+      // One line per item: the path as a JSON string (a name may hold a newline or a tab), a tab, the reason.
+      writeFileSync(list, err.failures.map(f => `${JSON.stringify(f.path)}\t${f.reason.replace(/\s+/g, ' ')}`).join('\n') + '\n', { mode: 0o600 })
       throw new RestoreIncompleteError(err.message, err.failures, {
         hint: `all ${err.failures.length} missing item(s), and why, are listed in ${list}; everything else is restored. Run the same command again when more colleagues' machines are on: it completes the restore without fetching again what is already in place`
       })
