@@ -220,4 +220,16 @@ describe('restore a lost laptop from the peers', () => {
     const snaps = await laptop.client.snapshots()
     expect(snaps).toHaveLength(2)
   })
+  it('adopting with the recovery key alone sets a new passphrase, which then opens the owner on any new machine', async () => {
+    const m = newMachine()
+    const configPath = join(m.home, 'config.toml')
+    const a = await runCli(['--json', '-c', configPath, 'init', '--adopt', '--owner', 'alice', '--state-dir', m.state,
+      '--bootstrap', bootstrap, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns'], { env: { HOME: m.home, P2PBAK_RECOVERY_KEY: alice.recoveryKey!, P2PBAK_PASSWORD: 'a brand new passphrase' } })
+    expect(a.code, a.stderr).toBe(0)
+    expect(JSON.parse(a.stdout)).toMatchObject({ owner: 'alice', adopted: true })
+    const target = join(root, 'restore-new-pass')
+    const r = await p2pbak(newMachine(), ['restore', '--owner', 'alice', '--target', target, '--include', join(src, 'work')], { P2PBAK_PASSWORD: 'a brand new passphrase' })
+    expect(r.code, r.stderr).toBe(0)
+    expect(compareTrees(join(src, 'work'), join(target, src, 'work'))).toEqual([])
+  })
 })
