@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 
+import { sh, timed as timedIn } from './proc.mjs'
 import { BENCH, DATA, ROOT, ensureDataset } from './dataset.mjs'
 const WORK = join(BENCH, 'daemon-work')
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js')
@@ -28,22 +29,8 @@ const keep = args.includes('--keep')
 
 function log (msg) { process.stderr.write(`[daemon-bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`) }
 
-function sh (cmd, argv, opts = {}) {
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts })
-  if (r.error) throw r.error
-  if (r.status !== 0 && opts.allowFail !== true) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}\n${(r.stderr ?? '').slice(-2000)}`)
-  return r
-}
 
-/** Wall seconds, CPU seconds and peak RSS of one command (the CLI process itself, or restic). */
-function timed (cmd, argv, env = {}) {
-  const tf = join(WORK, 'time.out')
-  rmSync(tf, { force: true })
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', tf, cmd, ...argv], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } })
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}\n${(r.stderr ?? '').slice(-2000)}`)
-  const [wall, user, sys, rss] = readFileSync(tf, 'utf8').trim().split('\n').at(-1).split(' ').map(Number)
-  return { wallS: wall, cpuS: +(user + sys).toFixed(2), peakRssMiB: Math.round(rss / 1024), stdout: r.stdout }
-}
+const timed = (cmd, argv, env = {}) => timedIn(WORK, cmd, argv, env)
 
 function median (xs) {
   const v = xs.filter(Number.isFinite).sort((a, b) => a - b)

@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
+import { sh, timed as timedIn } from './proc.mjs'
 import { BENCH, DATA, ROOT, ensureDataset } from './dataset.mjs'
 
 const WORK = join(BENCH, 'restore-work')
@@ -22,21 +23,8 @@ const log = (m) => process.stderr.write(`[restore-bench ${new Date().toISOString
 await import(join(ROOT, 'dist', 'daemon', 'polyfill.js'))
 const { Office, waitFor } = await import(join(ROOT, 'dist', 'cli', 'office.js'))
 
-function sh (cmd, argv, opts = {}) {
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts })
-  if (r.error) throw r.error
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}\n${(r.stderr ?? '').slice(-2000)}`)
-  return r
-}
 
-function timed (cmd, argv, env = {}) {
-  const tf = join(WORK, 'time.out')
-  rmSync(tf, { force: true })
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', '-o', tf, cmd, ...argv], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } })
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}\n${(r.stderr ?? '').slice(-3000)}`)
-  const [wall, user, sys, rss] = readFileSync(tf, 'utf8').trim().split('\n').at(-1).split(' ').map(Number)
-  return { wallS: wall, cpuS: +(user + sys).toFixed(2), peakRssMiB: Math.round(rss / 1024), stdout: r.stdout }
-}
+const timed = (cmd, argv, env = {}) => timedIn(WORK, cmd, argv, env)
 
 if (spawnSync('sh', ['-c', 'command -v restic']).status !== 0) { console.error('restic is missing: apt-get install -y restic'); process.exit(2) }
 const dataset = ensureDataset()

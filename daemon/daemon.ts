@@ -154,7 +154,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   }
   const libp2p = peer.node.libp2p
 
-  // Plans announced to peers through `info` (docs/daemon.md §Away and leaving): a planned absence
+  // Plans announced to peers through `info` (docs/repair.md §10): a planned absence
   // (`p2pbak away`) and leaving the swarm (`p2pbak leave`). Kept in announce.json, so that they
   // survive a restart.
   const announcePath = join(stateDir, ANNOUNCE_FILE_NAME)

@@ -113,16 +113,11 @@ class Restorer {
     return best
   }
 
-  /** `fresh`: this restore just created `dir`, so nothing in it can be in the way (no checks needed). */
-  async restoreDir (treeId: Uint8Array, dir: Buffer, rel: Buffer, fresh: boolean): Promise<void> {
-    let nodes: Node[]
-    try {
-      nodes = (await this.repo.loadTree(treeId)).nodes
-    } catch (err) {
-      this.fail(rel, err)
-      return
-    }
-    this.prefetch(nodes)
+  /**
+   * The entries of a tree that are selected and safe to write: a name that could escape the
+   * target, or a name out of order (a duplicate), is refused and listed as a failure.
+   */
+  private * entries (nodes: Node[], rel: Buffer): Generator<{ node: Node, name: Buffer, childRel: Buffer, sel: 1 | 2 }> {
     let prev: Buffer | undefined
     for (const node of nodes) {
       this.options.signal?.throwIfAborted()
@@ -138,7 +133,21 @@ class Restorer {
       }
       prev = name
       const sel = this.selected(childRel)
-      if (sel === 0) continue
+      if (sel !== 0) yield { node, name, childRel, sel }
+    }
+  }
+
+  /** `fresh`: this restore just created `dir`, so nothing in it can be in the way (no checks needed). */
+  async restoreDir (treeId: Uint8Array, dir: Buffer, rel: Buffer, fresh: boolean): Promise<void> {
+    let nodes: Node[]
+    try {
+      nodes = (await this.repo.loadTree(treeId)).nodes
+    } catch (err) {
+      this.fail(rel, err)
+      return
+    }
+    this.prefetch(nodes)
+    for (const { node, name, childRel, sel } of this.entries(nodes, rel)) {
       const path = joinPath(dir, name)
       this.currentPath = childRel.toString()
       try {
@@ -165,22 +174,7 @@ class Restorer {
       this.fail(rel, err)
       return
     }
-    let prev: Buffer | undefined
-    for (const node of nodes) {
-      this.options.signal?.throwIfAborted()
-      const name = Buffer.from(node.name)
-      const childRel = joinPath(rel, name)
-      if (!safeName(name)) {
-        this.fail(childRel, new UnsafePathError(`refusing the unsafe name ${JSON.stringify(name.toString())}`))
-        continue
-      }
-      if (prev !== undefined && Buffer.compare(prev, name) >= 0) {
-        this.fail(childRel, new UnsafePathError('duplicate or unsorted name in a tree: refusing it'))
-        continue
-      }
-      prev = name
-      const sel = this.selected(childRel)
-      if (sel === 0) continue
+    for (const { node, name, childRel, sel } of this.entries(nodes, rel)) {
       const path = joinPath(dir, name)
       if (node.type === NodeType.DIR) {
         dirs.push({ node, path, rel: childRel, full: sel === 2, parent, ok: false })
@@ -211,9 +205,13 @@ class Restorer {
         else this.fail(d.rel, (err as NodeJS.ErrnoException).code === 'EEXIST' ? new UnsafePathError(`${d.rel.toString()} exists and is not a directory`) : err)
       }
     }
-    // 2. Files and symlinks, newest first.
+    // 2. Files and symlinks, newest first, in batches: the newest tenth, the next 30 %, the rest.
+    //    Within a batch, in the order of the packs their content is in, so that each pack is
+    //    fetched once per batch rather than once per file (files of one day are spread over
+    //    many packs, and only a few packs fit in memory).
     items.sort((a, b) => (a.node.mtimeNs === b.node.mtimeNs ? Buffer.compare(a.rel, b.rel) : (b.node.mtimeNs > a.node.mtimeNs ? 1 : -1)))
     const tenth = Math.ceil(files.length / 10)
+    this.batchByPack(items, [0.1, 0.4, 1])
     let filesSeen = 0
     for (const [i, item] of items.entries()) {
       this.options.signal?.throwIfAborted()
@@ -257,21 +255,63 @@ class Restorer {
     }
   }
 
-  /** Starts fetching the packs the next files need, a few at once (from several holders at once). */
-  private prefetchAhead (items: PlannedItem[], from: number): void {
-    const window = this.options.prefetch ?? 4
-    let started = 0
-    for (let i = from; i < items.length && i < from + 256 && this.inflight.size < window && started < window; i++) {
-      const node = items[i]!.node
-      if (node.type !== NodeType.FILE) continue
-      for (const ref of node.content) {
+  /**
+   * Reorders `items` (sorted newest first) within recency batches (`bounds`: cumulative shares of
+   * the files) by the pack and offset of each file's first blob. Batch boundaries fall on file
+   * counts, so the newest tenth of the files is complete before anything older is written.
+   */
+  private batchByPack (items: PlannedItem[], bounds: number[]): void {
+    const fileCount = items.filter(i => i.node.type === NodeType.FILE).length
+    // Empty files and symlinks first in their batch.
+    const where = (i: PlannedItem): [string, number] => [this.packsOf(i)[0] ?? '', i.firstOffset ?? 0]
+    let start = 0
+    let seenFiles = 0
+    for (const share of bounds) {
+      const limit = Math.ceil(fileCount * share)
+      let end = start
+      while (end < items.length && (seenFiles < limit || items[end]!.node.type !== NodeType.FILE)) {
+        if (items[end]!.node.type === NodeType.FILE) seenFiles++
+        end++
+      }
+      const batch = items.slice(start, end).map(i => ({ i, w: where(i) }))
+      batch.sort((a, b) => (a.w[0] === b.w[0] ? a.w[1] - b.w[1] : (a.w[0] < b.w[0] ? -1 : 1)))
+      for (const [k, b] of batch.entries()) items[start + k] = b.i
+      start = end
+    }
+  }
+
+  /** The distinct packs a file's content needs, in order (looked up once per file). */
+  private packsOf (item: PlannedItem): string[] {
+    if (item.packs !== undefined) return item.packs
+    const packs: string[] = []
+    if (item.node.type === NodeType.FILE) {
+      for (const ref of item.node.content) {
         if (ref.blob.byteLength === 0) continue
         const loc = this.repo.lookup(ref.blob)
-        if (loc === undefined || this.packs.has(loc.pack) || this.inflight.has(loc.pack) || this.badPacks.has(loc.pack)) continue
-        if (this.inflight.size >= window) return
-        this.pack(loc.pack).catch(() => {}) // errors surface when a file needs the pack
-        started++
+        if (loc === undefined) continue
+        if (packs.length === 0) item.firstOffset = loc.offset
+        if (!packs.includes(loc.pack)) packs.push(loc.pack)
       }
+    }
+    item.packs = packs
+    return packs
+  }
+
+  private scanFrom = 0
+
+  /**
+   * Starts fetching the packs the next files need, a few at once (from several holders at once).
+   * Each file is looked at once: the scan resumes where it stopped.
+   */
+  private prefetchAhead (items: PlannedItem[], from: number): void {
+    const window = this.options.prefetch ?? 4
+    this.scanFrom = Math.max(this.scanFrom, from)
+    while (this.scanFrom < items.length && this.scanFrom < from + 256 && this.inflight.size < window) {
+      for (const pack of this.packsOf(items[this.scanFrom]!)) {
+        if (this.packs.has(pack) || this.inflight.has(pack) || this.badPacks.has(pack)) continue
+        this.pack(pack).catch(() => {}) // errors surface when a file needs the pack
+      }
+      this.scanFrom++
     }
   }
 
@@ -444,7 +484,7 @@ class Restorer {
 }
 
 interface PlannedDir { node: Node, path: Buffer, rel: Buffer, full: boolean, parent: number, ok: boolean }
-interface PlannedItem { node: Node, path: Buffer, rel: Buffer, parent: number }
+interface PlannedItem { node: Node, path: Buffer, rel: Buffer, parent: number, packs?: string[], firstOffset?: number }
 
 /** Resume's quick check: a regular file with the snapshot's size and mtime (to the microsecond) is in place. */
 function fileInPlace (item: PlannedItem): boolean {

@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { configFilePath, renderConfigToml } from '../../config/index.js'
-import type { ConfigFlags } from '../../config/index.js'
+import type { Config, ConfigFlags } from '../../config/index.js'
 import { AlreadyExistsError, InvalidArgumentError } from '../../daemon/errors.js'
 import { initOwner, OWNER_DIR_NAME, STATE_DB_NAME } from '../../daemon/owner.js'
 import { StateDb } from '../../daemon/repository/state-db.js'
@@ -100,13 +100,7 @@ export function registerInitCommands (program: Command, io: CliIo): void {
       const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
       const nodeKey = await loadOrCreateNodeKey(config.stateDir)
       const peerId = peerIdFromPrivateKey(nodeKey).toString()
-      let daemon = 'not running: start it with `p2pbak daemon`'
-      try {
-        await daemonClient(config).ownerReload()
-        daemon = 'running: it picked up the new owner'
-      } catch (err) {
-        if (!(err instanceof DaemonNotRunningError)) throw err
-      }
+      const daemon = await tellDaemon(config, 'running: it picked up the new owner')
       const swarmKeyNote = existsSync(config.network.swarmKeyFile)
         ? ''
         : `\nNo swarm key at ${config.network.swarmKeyFile} yet: copy the office's swarm.key there (or run \`p2pbak swarm init\` for a new office).\n`
@@ -138,18 +132,23 @@ async function adopt (program: Command, io: CliIo, o: InitOpts, flags: ConfigFla
     mkdirSync(dirname(configPath), { recursive: true, mode: 0o700 })
     writeNewFileAtomic(configPath, renderConfigToml(config, { env: io.env }))
   }
-  let daemon = 'not running: start it with `p2pbak daemon`'
-  try {
-    await daemonClient(config).ownerReload()
-    daemon = 'running: it picked up the owner'
-  } catch (err) {
-    if (!(err instanceof DaemonNotRunningError)) throw err
-  }
+  const daemon = await tellDaemon(config, 'running: it picked up the owner')
   output(program, io, { owner: o.owner, ownerId: r.ownerId, snapshots: r.snapshots, adopted: true, config: configPath, configWritten: !configExists, stateDir: config.stateDir },
     `this machine is now owner ${o.owner} (${r.ownerId}): ${r.snapshots} snapshot(s) in its history\n` +
     `config:  ${configPath}${configExists ? ' (existing, unchanged)' : ' (new)'}\nstate:   ${config.stateDir}\ndaemon:  ${daemon}\n` +
     'The next backup stores only what the office does not hold yet.\n' +
     (recoveryKey !== undefined ? 'The new passphrase now opens this owner, here and in the office\'s copy of the key.\n' : ''))
+}
+
+/** Hands a new owner to a running daemon; says what happened. */
+async function tellDaemon (config: Config, running: string): Promise<string> {
+  try {
+    await daemonClient(config).ownerReload()
+    return running
+  } catch (err) {
+    if (!(err instanceof DaemonNotRunningError)) throw err
+    return 'not running: start it with `p2pbak daemon`'
+  }
 }
 
 function initFlags (o: InitOpts, io: CliIo): ConfigFlags {
