@@ -7,7 +7,7 @@
 // run: `restic restore` of the same data from a local repository. Both results are checked with
 // diff -r.
 //
-//   npm run bench:restore -- [--keep]
+//   npm run bench:restore -- [--keep] [--profile DIR]
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -18,6 +18,8 @@ import { BENCH, DATA, ROOT, ensureDataset } from './dataset.mjs'
 const WORK = join(BENCH, 'restore-work')
 const PASS = 'bench restore passphrase'
 const keep = process.argv.includes('--keep')
+// --profile DIR: a CPU profile of the restoring CLI process (node --cpu-prof) into DIR.
+const profileDir = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1] : undefined
 const log = (m) => process.stderr.write(`[restore-bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`)
 
 await import(join(ROOT, 'dist', 'daemon', 'polyfill.js'))
@@ -55,7 +57,7 @@ try {
   copyFileSync(office.swarmKeyPath, join(state, 'swarm.key'))
   const target = join(WORK, 'p2pbak-restore')
   sh('sync', [])
-  const p = timed(process.execPath, [join(ROOT, 'dist', 'cli', 'bin.js'), '--json', 'restore', '--owner', 'alice', '--target', target, '--state-dir', state, '--bootstrap', holders[0].address],
+  const p = timed(process.execPath, [...(profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir]), join(ROOT, 'dist', 'cli', 'bin.js'), '--json', 'restore', '--owner', 'alice', '--target', target, '--state-dir', state, '--bootstrap', holders[0].address],
     { HOME: home, P2PBAK_PASSWORD: PASS, P2PBAK_NETWORK_MDNS: 'false', P2PBAK_NETWORK_LISTEN: '/ip4/127.0.0.1/tcp/0' })
   const out = JSON.parse(p.stdout)
   sh('diff', ['-r', DATA, join(target, DATA)])

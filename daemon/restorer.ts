@@ -5,7 +5,7 @@
 // the target (`..`, `/`, NUL) is refused.
 import {
   chmodSync, closeSync, constants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync,
-  lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, symlinkSync, unlinkSync, utimesSync, writeSync, chownSync
+  existsSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, symlinkSync, unlinkSync, utimesSync, writeSync, chownSync
 } from 'node:fs'
 import { faultPoint } from './fault.js'
 import { packIdOf } from '../protocol/ids.js'
@@ -68,9 +68,10 @@ export interface RestoreResult {
 const isRoot = process.getuid?.() === 0
 
 export async function restore (repo: Repository, snap: SnapshotInfo, target: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+  const targetIsNew = !existsSync(target)
   mkdirSync(target, { recursive: true, mode: 0o700 })
   const r = new Restorer(repo, options)
-  if (options.order === 'recent-first') await r.restoreRecentFirst(snap.snapshot.tree, Buffer.from(target))
+  if (options.order === 'recent-first') await r.restoreRecentFirst(snap.snapshot.tree, Buffer.from(target), targetIsNew)
   else await r.restoreDir(snap.snapshot.tree, Buffer.from(target), Buffer.from('/'), false)
   r.progress(true)
   if (r.failures.length > 0) {
@@ -186,7 +187,8 @@ class Restorer {
   }
 
   /** order = 'recent-first' (RestoreOptions.order). */
-  async restoreRecentFirst (treeId: Uint8Array, target: Buffer): Promise<void> {
+  /** `targetIsNew`: this restore made the target folder, so nothing in it can be in the way. */
+  async restoreRecentFirst (treeId: Uint8Array, target: Buffer, targetIsNew: boolean): Promise<void> {
     const started = Date.now()
     const dirs: PlannedDir[] = []
     const items: PlannedItem[] = []
@@ -200,6 +202,7 @@ class Restorer {
       try {
         mkdirSync(d.path, { mode: 0o700 })
         d.ok = true
+        d.created = true
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST' && lstatSync(d.path).isDirectory()) d.ok = true
         else this.fail(d.rel, (err as NodeJS.ErrnoException).code === 'EEXIST' ? new UnsafePathError(`${d.rel.toString()} exists and is not a directory`) : err)
@@ -215,22 +218,32 @@ class Restorer {
     let filesSeen = 0
     for (const [i, item] of items.entries()) {
       this.options.signal?.throwIfAborted()
-      if (item.parent >= 0 && !dirs[item.parent]!.ok) { this.fail(item.rel, new UnsafePathError('its folder could not be restored')); continue }
+      if (item.parent >= 0 && !dirs[item.parent]!.ok) continue // its folder is listed as a failure
       this.prefetchAhead(items, i)
       this.currentPath = item.rel.toString()
+      // In a folder this restore made, nothing can be in place or in the way: no checks.
+      const fresh = item.parent >= 0 ? dirs[item.parent]!.created === true : targetIsNew
+      const resume = this.options.resume === true && !fresh
       try {
         if (item.node.type === NodeType.SYMLINK) {
-          if (this.options.resume === true && symlinkInPlace(item)) this.result.symlinks++
-          else this.restoreSymlink(item.node, item.path, false)
+          if (resume && symlinkInPlace(item)) this.result.symlinks++
+          else this.restoreSymlink(item.node, item.path, fresh)
         } else {
           filesSeen++
-          if (this.options.resume === true && fileInPlace(item)) {
+          if (resume && fileInPlace(item)) {
             this.result.files++
             this.result.skipped++
             this.result.bytes += item.node.size
             if (item.node.links > 1) this.links.set(`${item.node.device}:${item.node.inode}`, item.path)
           } else {
-            await this.restoreFile(item.node, item.path, item.rel, false)
+            // The blob locations looked up for the batch order serve the file's reads too.
+            item.locs?.forEach((loc, k) => { this.locs.set(k, loc) })
+            try {
+              await this.restoreFile(item.node, item.path, item.rel, fresh)
+            } finally {
+              this.locs.clear()
+              item.locs = undefined
+            }
             faultPoint('restore-file')
           }
           if (filesSeen === tenth) this.result.firstTenthMs = Date.now() - started
@@ -285,10 +298,12 @@ class Restorer {
     if (item.packs !== undefined) return item.packs
     const packs: string[] = []
     if (item.node.type === NodeType.FILE) {
+      item.locs = new Map()
       for (const ref of item.node.content) {
         if (ref.blob.byteLength === 0) continue
         const loc = this.repo.lookup(ref.blob)
         if (loc === undefined) continue
+        item.locs.set(Buffer.from(ref.blob.buffer, ref.blob.byteOffset, ref.blob.byteLength).toString('latin1'), loc)
         if (packs.length === 0) item.firstOffset = loc.offset
         if (!packs.includes(loc.pack)) packs.push(loc.pack)
       }
@@ -483,8 +498,17 @@ class Restorer {
   }
 }
 
-interface PlannedDir { node: Node, path: Buffer, rel: Buffer, full: boolean, parent: number, ok: boolean }
-interface PlannedItem { node: Node, path: Buffer, rel: Buffer, parent: number, packs?: string[], firstOffset?: number }
+interface PlannedDir { node: Node, path: Buffer, rel: Buffer, full: boolean, parent: number, ok: boolean, created?: boolean }
+interface PlannedItem {
+  node: Node
+  path: Buffer
+  rel: Buffer
+  parent: number
+  packs?: string[]
+  firstOffset?: number
+  /** Blob locations of the content (latin1 of the blob ID → location), looked up once. */
+  locs?: Map<string, BlobLoc>
+}
 
 /** Resume's quick check: a regular file with the snapshot's size and mtime (to the microsecond) is in place. */
 function fileInPlace (item: PlannedItem): boolean {

@@ -71,9 +71,9 @@ async function commit (repo: Repository, nodes: Node[]): Promise<string> {
   return snapshotId
 }
 
-async function restoreExpectingFailures (owner: Owner, snapshotId: string, target: string): Promise<Array<{ path: string, reason: string }>> {
+async function restoreExpectingFailures (owner: Owner, snapshotId: string, target: string, order: 'tree' | 'recent-first'): Promise<Array<{ path: string, reason: string }>> {
   try {
-    await restore(owner.repo, await owner.repo.findSnapshot(snapshotId), target)
+    await restore(owner.repo, await owner.repo.findSnapshot(snapshotId), target, { order, resume: true })
   } catch (err) {
     if (err instanceof RestoreIncompleteError) return err.failures
     throw err
@@ -81,7 +81,9 @@ async function restoreExpectingFailures (owner: Owner, snapshotId: string, targe
   throw new Error('restore of a hostile snapshot reported no failures')
 }
 
-describe('restoring hostile snapshots', () => {
+// Both restore orders: folder by folder, and most recent first (the lost-laptop restore, which
+// also resumes).
+describe.each(['tree', 'recent-first'] as const)('restoring hostile snapshots (order: %s)', (order) => {
   let root: string
   let owner: Owner
   /** Places outside every restore target that the snapshots aim at. */
@@ -140,7 +142,7 @@ describe('restoring hostile snapshots', () => {
     const target = join(parent, 'target')
     try {
       expect(readdirSync(parent)).toEqual([])
-      const failures = await restoreExpectingFailures(owner, snapshotId, target)
+      const failures = await restoreExpectingFailures(owner, snapshotId, target, order)
 
       // Nothing outside the target.
       expect(readdirSync(parent)).toEqual(['target'])
@@ -184,9 +186,9 @@ describe('restoring hostile snapshots', () => {
     const parent = makeTempDir('hostile-target')
     const target = join(parent, 'target')
     try {
-      await restore(owner.repo, await owner.repo.findSnapshot(first), target)
+      await restore(owner.repo, await owner.repo.findSnapshot(first), target, { order, resume: true })
       expect(readlinkSync(join(target, 'd'))).toBe(outsideDir)
-      const failures = await restoreExpectingFailures(owner, second, target)
+      const failures = await restoreExpectingFailures(owner, second, target, order)
       expectNothingOutside()
       expect(readdirSync(parent)).toEqual(['target'])
       // The directories cannot be made where a symlink stands; the file replaces its symlink.
@@ -210,7 +212,7 @@ describe('restoring hostile snapshots', () => {
     mkdirSync(join(parent, 'sibling'))
     const target = join(parent, 'target')
     try {
-      const failures = await restoreExpectingFailures(owner, snapshotId, target)
+      const failures = await restoreExpectingFailures(owner, snapshotId, target, order)
       expect(failures.map(f => f.path)).toEqual(['/..'])
       expect(readdirSync(join(parent, 'sibling'))).toEqual([])
       expect(readdirSync(parent).sort()).toEqual(['sibling', 'target'])
