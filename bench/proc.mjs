@@ -20,3 +20,14 @@ export function timed (workDir, cmd, argv, env = {}) {
   const [wall, user, sys, rss] = readFileSync(tf, 'utf8').trim().split('\n').at(-1).split(' ').map(Number)
   return { wallS: wall, cpuS: +(user + sys).toFixed(2), peakRssMiB: Math.round(rss / 1024), stdout: r.stdout }
 }
+
+/**
+ * Writes back and drops the page cache (root only; otherwise a no-op that says so). Restores are
+ * timed after it: creating files right after a large tree was deleted is quadratic on ext4
+ * ("recently deleted" inodes, research/perf.md §2c), and dropping the cache removes that artefact.
+ */
+export function dropCaches () {
+  spawnSync('sync')
+  const r = spawnSync('sh', ['-c', 'echo 3 > /proc/sys/vm/drop_caches'])
+  return r.status === 0
+}
