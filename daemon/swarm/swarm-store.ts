@@ -123,7 +123,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS packs (pack TEXT PRIMARY KEY, size INTEGER NOT NULL, wanted INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS holders (pack TEXT NOT NULL, peer TEXT NOT NULL, PRIMARY KEY (pack, peer)) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS stripes (pack TEXT PRIMARY KEY, shard_size INTEGER NOT NULL, stripe BLOB NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS stripes (pack TEXT PRIMARY KEY, shard_size INTEGER NOT NULL, data_shards INTEGER NOT NULL, stripe BLOB NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS shard_holders (pack TEXT NOT NULL, idx INTEGER NOT NULL, peer TEXT NOT NULL, PRIMARY KEY (pack, idx, peer)) WITHOUT ROWID;`)
   }
 
@@ -139,10 +139,19 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     return { stripe, holders }
   }
 
+  /**
+   * A striped pack counts as stored only with at least k of its shards on record: a put that
+   * placed fewer failed (and keeps what it placed, so a retry sends only the rest).
+   */
+  private stripeStored (packId: string): boolean {
+    const loc = this.stripeOf(packId)
+    return loc !== undefined && loc.holders.filter(h => h.length > 0).length >= loc.stripe.dataShards
+  }
+
   private recordStripe (stripe: StripeDescriptor, found: Array<{ index: number, peer: string }>): void {
     this.db.transaction(() => {
       this.db.prepare('INSERT OR IGNORE INTO packs VALUES (?, ?, ?)').run(stripe.packId, stripe.packSize, stripe.shardIds.length)
-      this.db.prepare('INSERT OR REPLACE INTO stripes VALUES (?, ?, ?)').run(stripe.packId, stripe.shardSize, Buffer.from(encodeStripe(stripe)))
+      this.db.prepare('INSERT OR REPLACE INTO stripes VALUES (?, ?, ?, ?)').run(stripe.packId, stripe.shardSize, stripe.dataShards, Buffer.from(encodeStripe(stripe)))
       const add = this.db.prepare('INSERT OR IGNORE INTO shard_holders VALUES (?, ?, ?)')
       for (const f of found) add.run(stripe.packId, f.index, f.peer)
     })()
@@ -604,7 +613,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
   async stat (id: string, options: OperationOptions = {}): Promise<ObjectInfo> {
     checkId(id)
     const size = this.db.prepare('SELECT size FROM packs WHERE pack = ?').pluck().get(id) as number | undefined
-    if (size !== undefined && (this.holdersOf(id).length > 0 || this.stripeOf(id)?.holders.some(h => h.length > 0) === true)) return { id, size }
+    if (size !== undefined && (this.holdersOf(id).length > 0 || this.stripeStored(id))) return { id, size }
     return { id, size: (await this.fetch(id, options.signal)).byteLength }
   }
 
@@ -615,7 +624,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
   async has (ids: string[], options: OperationOptions = {}): Promise<boolean[]> {
     ids.forEach(checkId)
     options.signal?.throwIfAborted()
-    const known = (id: string): boolean => this.holdersOf(id).length > 0 || this.stripeOf(id)?.holders.some(h => h.length > 0) === true
+    const known = (id: string): boolean => this.holdersOf(id).length > 0 || this.stripeStored(id)
     const unknown = [...new Set(ids.filter(id => !known(id)))]
     const peers = this.t.onlinePeers().filter(p => p !== this.t.self)
     for (let i = 0; i < unknown.length; i += 1024) {
@@ -636,7 +645,8 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
 
   /** Packs this owner placed (or learned the holders of); a fresh machine knows none yet. */
   async * list (): AsyncIterable<ObjectInfo> {
-    for (const r of this.db.prepare('SELECT p.pack AS id, p.size FROM packs p WHERE EXISTS (SELECT 1 FROM holders h WHERE h.pack = p.pack) OR EXISTS (SELECT 1 FROM shard_holders s WHERE s.pack = p.pack)').all() as ObjectInfo[]) yield r
+    for (const r of this.db.prepare(`SELECT p.pack AS id, p.size FROM packs p WHERE EXISTS (SELECT 1 FROM holders h WHERE h.pack = p.pack)
+      OR (SELECT COUNT(DISTINCT s.idx) FROM shard_holders s WHERE s.pack = p.pack) >= (SELECT t.data_shards FROM stripes t WHERE t.pack = p.pack)`).all() as ObjectInfo[]) yield r
   }
 
   /** Asks every holder to drop the pack, signed with the owner key; forgets it here. */

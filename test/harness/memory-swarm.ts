@@ -40,13 +40,15 @@ export async function createMemorySwarm (dir: string, n: number, options: { quot
       self,
       onlinePeers: () => [...online],
       info: async (p) => holder(p).info(),
-      putPack: async (p, packId, bytes, ownerKey) => {
+      putPack: async (p, packId, bytes, ownerKey, o) => {
         const h = holder(p)
+        const striped = o?.stripe === undefined ? {} : { stripe: o.stripe, shardIndex: o.shardIndex ?? 0 }
         const admitted = h.admit({ packId, size: bytes.byteLength, ownerKey, from: self })
         if (admitted === 'already-held') return 'durable'
         if (admitted !== 'ready') return admitted
-        return await h.receive({ packId, size: bytes.byteLength, ownerKey, from: self }, once(bytes))
+        return await h.receive({ packId, size: bytes.byteLength, ownerKey, from: self, ...striped }, once(bytes))
       },
+      findStripes: async (p, ids) => holder(p).stripes(ids),
       getPack: async (p, packId) => await holder(p).read(packId),
       hasPacks: async (p, ids) => holder(p).has(ids),
       deletePack: async (p, packId, ownerKey, timeMs, signature) => {

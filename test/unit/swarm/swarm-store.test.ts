@@ -16,12 +16,15 @@ import { runBackendCompliance } from '../store/compliance.js'
 
 const dirs = tempDirs()
 
-async function makeStore (n = 4, options: { quota?: number, domains?: string[], replicas?: number } = {}): Promise<{ store: SwarmStore, swarm: MemorySwarm, self: string, dir: string }> {
+async function makeStore (n = 4, options: { quota?: number, domains?: string[], replicas?: number, erasure?: { dataShards: number, parityShards: number } } = {}): Promise<{ store: SwarmStore, swarm: MemorySwarm, self: string, dir: string }> {
   const dir = dirs.make('p2pbak-swarmstore-')
   const swarm = await createMemorySwarm(dir, n, options)
   const self = await newPeerId()
   const keys = deriveKeys(generateMasterKey())
-  const store = new SwarmStore({ transport: swarm.transport(self), owner: keys, stateDir: dir, replicas: options.replicas ?? 3, deleteSignedBytes, waitForPeersMs: 0 })
+  const store = new SwarmStore({
+    transport: swarm.transport(self), owner: keys, stateDir: dir, replicas: options.replicas ?? 3, deleteSignedBytes, waitForPeersMs: 0,
+    ...(options.erasure === undefined ? {} : { erasure: options.erasure })
+  })
   return { store, swarm, self, dir }
 }
 
@@ -42,6 +45,48 @@ function census (swarm: MemorySwarm, dir: string): Map<string, string[]> {
   })
   return byPack
 }
+
+// The same storage contract with every pack stored as 2 + 1 Reed-Solomon shards.
+runBackendCompliance('swarm store, erasure 2 + 1 (in-process holders)', async () => {
+  const { store, swarm } = await makeStore(4, { erasure: { dataShards: 2, parityShards: 1 } })
+  return { backend: store, cleanup: async () => { await store.close(); await swarm.close() } }
+})
+
+describe('swarm store, erasure mode', () => {
+  const cleanups: Array<() => Promise<void>> = []
+  afterEach(async () => { for (const c of cleanups.splice(0)) await c(); dirs.cleanup() })
+
+  it('a put that got fewer than k shards durable fails, and the pack does not count as stored (a later backup sends it again)', async () => {
+    const dir = dirs.make('p2pbak-swarmstore-')
+    const swarm = await createMemorySwarm(dir, 6)
+    const t = swarm.transport(await newPeerId())
+    // Every holder's disk fills up after the first two shards it is sent.
+    const putPack = t.putPack
+    t.putPack = async (p, id, bytes, key, o) => (o?.shardIndex ?? 0) >= 2 ? 'no-space' : await putPack(p, id, bytes, key, o)
+    const store = new SwarmStore({ transport: t, owner: deriveKeys(generateMasterKey()), stateDir: dir, deleteSignedBytes, waitForPeersMs: 0, erasure: { dataShards: 4, parityShards: 2 } })
+    cleanups.push(async () => { await store.close(); await swarm.close() })
+    const pack = Buffer.from('a pack of some length '.repeat(500))
+    const id = packIdOf(pack)
+    await expect(store.put(id, pack)).rejects.toMatchObject({ name: 'NoHolderError', message: expect.stringMatching(/only 2 of the 4 shards/) })
+    expect(await store.has([id])).toEqual([false])
+    const listed: string[] = []
+    for await (const o of store.list()) listed.push(o.id)
+    expect(listed).toEqual([])
+  })
+
+  it('with fewer peers than shards, every shard is stored (some peers take two) and the pack reads back', async () => {
+    const { store, swarm } = await makeStore(4, { erasure: { dataShards: 4, parityShards: 2 } })
+    cleanups.push(async () => { await store.close(); await swarm.close() })
+    const degraded: string[] = []
+    store.on('degraded', e => degraded.push(e.packId))
+    const pack = Buffer.from('another pack '.repeat(800))
+    const id = packIdOf(pack)
+    await store.put(id, pack)
+    expect(degraded).toEqual([id])
+    expect(store.stripeOf(id)!.holders.every(h => h.length === 1)).toBe(true)
+    expect(Buffer.from(await store.get(id)).equals(pack)).toBe(true)
+  })
+})
 
 describe('swarm store', () => {
   const cleanups: Array<() => Promise<void>> = []
