@@ -404,10 +404,13 @@ export class Holder {
   /** Every stripe of which this holder keeps shards: which ones, and when the newest arrived. */
   heldStripes (): Array<{ stripe: StripeDescriptor, indexes: number[], received: number }> {
     const rows = this.db.prepare('SELECT s.pack, s.idx, s.stripe, h.received FROM shards s JOIN held h ON h.pack = s.shard ORDER BY s.pack, s.idx').all() as Array<{ pack: string, idx: number, stripe: Buffer, received: number }>
+    // By stripe, not by pack ID: shards of one pack under two stripes (the owner changed k or m)
+    // are two stripes.
     const out = new Map<string, { stripe: StripeDescriptor, indexes: number[], received: number }>()
     for (const r of rows) {
-      const e = out.get(r.pack)
-      if (e === undefined) out.set(r.pack, { stripe: decodeStripe(r.stripe), indexes: [r.idx], received: r.received })
+      const key = r.stripe.toString('base64')
+      const e = out.get(key)
+      if (e === undefined) out.set(key, { stripe: decodeStripe(r.stripe), indexes: [r.idx], received: r.received })
       else { e.indexes.push(r.idx); e.received = Math.max(e.received, r.received) }
     }
     return [...out.values()]
@@ -418,8 +421,9 @@ export class Holder {
     const q = this.db.prepare('SELECT idx, stripe FROM shards WHERE pack = ? ORDER BY idx')
     const out: Array<{ index: number, shardIndexes: number[], stripe: StripeDescriptor }> = []
     for (const [index, packId] of packIds.entries()) {
-      const rows = q.all(packId) as Array<{ idx: number, stripe: Buffer }>
-      if (rows.length === 0) continue
+      const all = q.all(packId) as Array<{ idx: number, stripe: Buffer }>
+      if (all.length === 0) continue
+      const rows = all.filter(r => r.stripe.equals(all[0]!.stripe)) // one stripe per answer
       out.push({ index, shardIndexes: rows.map(r => r.idx), stripe: decodeStripe(rows[0]!.stripe) })
     }
     return out
