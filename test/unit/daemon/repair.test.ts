@@ -269,4 +269,35 @@ describe('repair coordination', () => {
     await a.repairer.checkAll()
     expect(world.puts).toEqual([])
   })
+  it('erasure: a shard held twice is trimmed after trimAfter by the holder that keeps another shard of the stripe', async () => {
+    const pack = new Uint8Array(2000).map((_, i) => (i * 7) & 0xff)
+    const { stripe, shards } = await splitPack(packIdOf(pack), pack, 2, 1)
+    // ids[1] keeps shards 0 and 1 (a put that found too few peers); shard 1 was since moved to
+    // ids[2] as well; shard 2 is on ids[3]. ids[1] is the one whose copy of shard 1 adds nothing.
+    const world: World = { now: Date.now(), online: new Set(ids.slice(1)), holds: new Map(ids.map(p => [p, new Set<string>()])), puts: [], blobs: new Map() }
+    world.holds.get(ids[1]!)!.add(stripe.shardIds[0]!).add(stripe.shardIds[1]!)
+    world.holds.get(ids[2]!)!.add(stripe.shardIds[1]!)
+    world.holds.get(ids[3]!)!.add(stripe.shardIds[2]!)
+    const a = await setup(1, world)
+    const b = await setup(2, world)
+    for (const [h, js] of [[a, [0, 1]], [b, [1]]] as const) {
+      for (const j of js) {
+        expect(await h.holder.receive({ packId: stripe.shardIds[j]!, size: stripe.shardSize, ownerKey: new Uint8Array(32).fill(9), from: ids[0]!, replicas: 1, origin: ids[0]!, stripe, shardIndex: j }, (async function * () { yield shards[j]! })())).toBe('durable')
+      }
+    }
+    const tick = async (ms: number): Promise<void> => {
+      world.now += ms
+      for (const h of [a, b]) {
+        for (const p of world.online) if (p !== h.self) h.book.connected(p)
+        await h.repairer.checkAll()
+      }
+    }
+    await tick(20 * SEC) // settled; shard 1 surplus noticed
+    expect(a.holder.has([stripe.shardIds[1]!])).toEqual([true])
+    await tick(61 * SEC) // past trimAfter
+    expect(a.holder.has([stripe.shardIds[1]!, stripe.shardIds[0]!])).toEqual([false, true])
+    expect(b.holder.has([stripe.shardIds[1]!])).toEqual([true])
+    expect(a.repairer.stats.trimmed + b.repairer.stats.trimmed).toBe(1)
+    expect(world.puts).toEqual([])
+  })
 })
