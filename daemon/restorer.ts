@@ -138,15 +138,29 @@ class Restorer {
     }
   }
 
-  /** `fresh`: this restore just created `dir`, so nothing in it can be in the way (no checks needed). */
-  async restoreDir (treeId: Uint8Array, dir: Buffer, rel: Buffer, fresh: boolean): Promise<void> {
-    let nodes: Node[]
+  /** A tree's nodes; a tree that cannot be read is listed as a failure of its folder (undefined). */
+  private async treeNodes (treeId: Uint8Array, rel: Buffer): Promise<Node[] | undefined> {
     try {
-      nodes = (await this.repo.loadTree(treeId)).nodes
+      return (await this.repo.loadTree(treeId)).nodes
     } catch (err) {
       this.fail(rel, err)
-      return
+      return undefined
     }
+  }
+
+  /** A folder's own metadata, set after its contents (writing into a folder changes its mtime). */
+  private setDirMetadata (node: Node, path: Buffer, rel: Buffer, full: boolean): void {
+    this.result.dirs++
+    if (full) this.result.warnings.push(...writeXattrs(path, node.xattrs).map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
+    if (isRoot) chownSync(path, node.uid, node.gid)
+    chmodSync(path, node.mode)
+    utimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
+  }
+
+  /** `fresh`: this restore just created `dir`, so nothing in it can be in the way (no checks needed). */
+  async restoreDir (treeId: Uint8Array, dir: Buffer, rel: Buffer, fresh: boolean): Promise<void> {
+    const nodes = await this.treeNodes(treeId, rel)
+    if (nodes === undefined) return
     this.prefetch(nodes)
     for (const { node, name, childRel, sel } of this.entries(nodes, rel)) {
       const path = joinPath(dir, name)
@@ -168,13 +182,8 @@ class Restorer {
 
   /** Reads every selected tree into a list of folders (parents first) and of files and symlinks. */
   private async plan (treeId: Uint8Array, dir: Buffer, rel: Buffer, parent: number, dirs: PlannedDir[], items: PlannedItem[]): Promise<void> {
-    let nodes: Node[]
-    try {
-      nodes = (await this.repo.loadTree(treeId)).nodes
-    } catch (err) {
-      this.fail(rel, err)
-      return
-    }
+    const nodes = await this.treeNodes(treeId, rel)
+    if (nodes === undefined) return
     for (const { node, name, childRel, sel } of this.entries(nodes, rel)) {
       const path = joinPath(dir, name)
       if (node.type === NodeType.DIR) {
@@ -257,11 +266,7 @@ class Restorer {
     for (const d of [...dirs].reverse()) {
       if (!d.ok) continue
       try {
-        this.result.dirs++
-        if (d.full) this.result.warnings.push(...writeXattrs(d.path, d.node.xattrs).map(n => `${d.rel.toString()}: xattr ${n} not supported by the target filesystem`))
-        if (isRoot) chownSync(d.path, d.node.uid, d.node.gid)
-        chmodSync(d.path, d.node.mode)
-        utimesSync(d.path, nsToSec(d.node.mtimeNs), nsToSec(d.node.mtimeNs))
+        this.setDirMetadata(d.node, d.path, d.rel, d.full)
       } catch (err) {
         this.fail(d.rel, err)
       }
@@ -341,12 +346,7 @@ class Restorer {
       fresh = false
     }
     await this.restoreDir(node.subtree, path, rel, fresh)
-    // Metadata last: writing children changes the directory's mtime.
-    this.result.dirs++
-    if (full) this.result.warnings.push(...writeXattrs(path, node.xattrs).map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
-    if (isRoot) chownSync(path, node.uid, node.gid)
-    chmodSync(path, node.mode)
-    utimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
+    this.setDirMetadata(node, path, rel, full)
   }
 
   private async restoreFile (node: Node, path: Buffer, rel: Buffer, fresh: boolean): Promise<void> {

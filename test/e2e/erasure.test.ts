@@ -3,7 +3,7 @@
 // Each pack lands as six shards on six distinct holders; two shard holders are killed for good;
 // the surviving holders rebuild the missing shards from any four others, without alice; the
 // restore is byte-identical and `check --read-data` passes.
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Office, waitFor } from '../../cli/office.js'
@@ -11,6 +11,7 @@ import type { Machine } from '../../cli/office.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
 import { tempDirs } from '../harness/tmp.js'
 import { prngBytes } from '../harness/tree.js'
+import { heldBytes } from '../harness/held.js'
 
 const REPAIR = { goneAfter: '4s', urgentGrace: '3s', checkInterval: '1s', auditInterval: '1s', trimAfter: '1h', scrubRate: '64MiB' }
 const dirs = tempDirs()
@@ -20,14 +21,6 @@ let alice: Machine
 let holders: Machine[]
 let src: string
 
-/** Bytes of the objects (here: shards) a holder keeps on disk. */
-function heldBytes (m: Machine): number {
-  const dir = join(m.stateDir, 'packs', 'store', 'packs')
-  if (!existsSync(dir)) return 0
-  let n = 0
-  for (const s of readdirSync(dir)) for (const f of readdirSync(join(dir, s))) if (!f.startsWith('.')) n += statSync(join(dir, s, f)).size
-  return n
-}
 
 beforeAll(async () => {
   root = dirs.make('p2pbak-erasure-e2e-')

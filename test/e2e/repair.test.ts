@@ -2,7 +2,7 @@
 // failure domains, r = 3), repair settings shortened to seconds. Holders rebuild lost copies by
 // themselves (also with alice's daemon dead), a holder paused for less than gone_after causes no
 // repair, and bit rot or a silently dropped copy is found and healed.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CheckAnswer, PeerRow, Status } from '../../daemon/control/api.js'
@@ -13,6 +13,7 @@ import { compareTrees } from '../../daemon/verify-tree.js'
 import { tempDirs } from '../harness/tmp.js'
 import { prngBytes } from '../harness/tree.js'
 import { runCli } from '../harness/cli.js'
+import { heldFiles } from '../harness/held.js'
 
 const REPAIR = { goneAfter: '4s', urgentGrace: '3s', checkInterval: '1s', auditInterval: '1s', trimAfter: '1h', scrubRate: '1GiB' }
 const dirs = tempDirs()
@@ -44,14 +45,6 @@ async function repairTotals (except?: Machine): Promise<{ copies: number, bytes:
   return { copies, bytes, healed }
 }
 
-/** Pack files a holder keeps on disk: id → path. */
-function packFiles (m: Machine): Map<string, string> {
-  const dir = join(m.stateDir, 'packs', 'store', 'packs')
-  const out = new Map<string, string>()
-  if (!existsSync(dir)) return out
-  for (const shard of readdirSync(dir)) for (const id of readdirSync(join(dir, shard))) if (!id.startsWith('.')) out.set(id, join(dir, shard, id))
-  return out
-}
 
 beforeAll(async () => {
   root = dirs.make('p2pbak-repair-e2e-')
@@ -86,7 +79,7 @@ describe('repair by the holders', () => {
     const b = await running
     expect(b.summary.totalFiles).toBe(7)
     // What repair must rebuild: the copies the victims had made durable (their files on disk).
-    const lost = victims.reduce((n, v) => n + [...packFiles(v).values()].reduce((m, f) => m + statSync(f).size, 0), 0)
+    const lost = victims.reduce((n, v) => n + [...heldFiles(v).values()].reduce((m, f) => m + statSync(f).size, 0), 0)
     const status = await waitFor(async () => {
       const s = await alice.client.status()
       return s.swarm.gone === 2 && s.owner!.packs.healthy === s.owner!.packs.total ? s : undefined
@@ -113,7 +106,7 @@ describe('repair by the holders', () => {
 
   it('a holder paused (SIGSTOP) for less than gone_after causes no repair', async () => {
     const before = await repairTotals()
-    const paused = alive().find(h => packFiles(h).size > 0)!
+    const paused = alive().find(h => heldFiles(h).size > 0)!
     paused.proc!.kill('SIGSTOP')
     try {
       // 2.5 s of silence: absent, not gone (gone_after = 4 s); three check rounds run meanwhile.
@@ -132,14 +125,14 @@ describe('repair by the holders', () => {
   })
 
   it('bit rot in a held pack: scrub finds it and heals the copy from another holder', async () => {
-    const victim = alive().find(h => packFiles(h).size > 0)!
-    const [id, file] = [...packFiles(victim)].sort((a, b) => readFileSync(b[1]).byteLength - readFileSync(a[1]).byteLength)[0]!
+    const victim = alive().find(h => heldFiles(h).size > 0)!
+    const [id, file] = [...heldFiles(victim)].sort((a, b) => readFileSync(b[1]).byteLength - readFileSync(a[1]).byteLength)[0]!
     const bytes = readFileSync(file)
     bytes[Math.floor(bytes.byteLength / 2)]! ^= 0x40
     writeFileSync(file, bytes) // (scrub may notice within milliseconds: nothing is read back here)
     const s = await waitFor(async () => { const x = await victim.client.status(); return x.repair.healed >= 1 ? x : undefined }, 30_000, 'scrub to heal the copy', 300)
     expect(s.repair.damaged).toBeGreaterThanOrEqual(1)
-    expect(packIdOf(readFileSync(packFiles(victim).get(id)!))).toBe(id)
+    expect(packIdOf(readFileSync(heldFiles(victim).get(id)!))).toBe(id)
     const target = join(root, 'restore-2')
     await alice.client.restore({ snapshot: 'latest', target })
     expect(compareTrees(src, join(target, src))).toEqual([])
@@ -150,13 +143,13 @@ describe('repair by the holders', () => {
     // A pack with exactly three copies, one of them the liar's: once its copy no longer counts, the
     // pack is short of one and must be copied again. Chosen after the liar's restart (a restart
     // slower than gone_after makes the others rebuild its copies, which changes the counts).
-    const copies = (id: string): number => alive().filter(h => packFiles(h).has(id)).length
-    const liar = alive().find(h => [...packFiles(h).keys()].some(id => copies(id) === 3))!
+    const copies = (id: string): number => alive().filter(h => heldFiles(h).has(id)).length
+    const liar = alive().find(h => [...heldFiles(h).keys()].some(id => copies(id) === 3))!
     await office.stop(liar)
     await office.start(liar, { env: { P2PBAK_REPAIR_SCRUB_RATE: '1B' } })
     await waitFor(async () => ((await alice.client.status()).swarm.online === 5 ? true : undefined), 30_000, 'the liar back online')
-    const id = await waitFor(async () => [...packFiles(liar).keys()].find(p => copies(p) === 3), 30_000, 'a pack with exactly three copies, one on the liar', 500)
-    const file = packFiles(liar).get(id)!
+    const id = await waitFor(async () => [...heldFiles(liar).keys()].find(p => copies(p) === 3), 30_000, 'a pack with exactly three copies, one on the liar', 500)
+    const file = heldFiles(liar).get(id)!
     const before = await repairTotals()
     unlinkSync(file) // gone from the disk; the holder's database still claims it, and `has` says yes
     await waitFor(async () => {
@@ -164,7 +157,7 @@ describe('repair by the holders', () => {
       for (const h of alive()) if (h !== liar) failed += (await h.client.status()).repair.auditsFailed
       return failed > 0 ? true : undefined
     }, 30_000, 'an audit to fail', 300)
-    await waitFor(async () => (alive().filter(h => h !== liar && packFiles(h).has(id)).length >= 3 ? true : undefined), 30_000, 'three honest copies of the pack', 300)
+    await waitFor(async () => (alive().filter(h => h !== liar && heldFiles(h).has(id)).length >= 3 ? true : undefined), 30_000, 'three honest copies of the pack', 300)
     // Somebody acted: a coordinator copied the pack, or a holder replaced a copy from a co-holder.
     const after = await repairTotals()
     expect(after.copies + after.healed).toBeGreaterThan(before.copies + before.healed)
@@ -177,8 +170,8 @@ describe('repair by the holders', () => {
   it('with the owner\'s daemon dead, the holders still rebuild what a lost holder had', async () => {
     await office.stop(alice, 'SIGKILL')
     const before = await repairTotals()
-    const victim = [...alive()].sort((a, b) => packFiles(b).size - packFiles(a).size)[0]!
-    const lostPacks = [...packFiles(victim).keys()]
+    const victim = [...alive()].sort((a, b) => heldFiles(b).size - heldFiles(a).size)[0]!
+    const lostPacks = [...heldFiles(victim).keys()]
     expect(lostPacks.length).toBeGreaterThan(0)
     await office.stop(victim, 'SIGKILL')
     holders = holders.filter(h => h !== victim)
@@ -197,7 +190,7 @@ describe('repair by the holders', () => {
     const after = await repairTotals()
     expect(after.copies).toBeGreaterThan(before.copies)
     // Each pack the victim had is on three live machines again.
-    for (const id of lostPacks) expect(alive().filter(h => packFiles(h).has(id)).length, id).toBeGreaterThanOrEqual(3)
+    for (const id of lostPacks) expect(alive().filter(h => heldFiles(h).has(id)).length, id).toBeGreaterThanOrEqual(3)
     // The owner comes back and restores everything.
     await office.start(alice)
     await waitFor(async () => ((await alice.client.status()).swarm.online >= 3 ? true : undefined), 30_000, 'alice back online')
@@ -209,7 +202,7 @@ describe('repair by the holders', () => {
   }, 150_000)
   it('a planned absence (`p2pbak away`) longer than gone_after causes no repair; `p2pbak leave` hands everything over first', async () => {
     // Away: announced to every online peer, then the machine is off for longer than gone_after.
-    const away = alive().find(h => packFiles(h).size > 0)!
+    const away = alive().find(h => heldFiles(h).size > 0)!
     const r = await runCli(['--json', '-c', away.configPath, 'away', '--for', '1h'])
     expect(r.code, r.stderr).toBe(0)
     const told = JSON.parse(r.stdout) as { awayUntil: number, told: number, online: number }
@@ -242,16 +235,16 @@ describe('repair by the holders', () => {
     // audit for a pack, so it may not take that pack again).
     holders.push(await addHolder('ivan'))
     await waitFor(async () => ((await alice.client.status()).swarm.online === alive().length ? true : undefined), 30_000, 'ivan online')
-    const leaver = alive().find(h => h !== away && packFiles(h).size > 0)!
-    const had = [...packFiles(leaver).keys()]
+    const leaver = alive().find(h => h !== away && heldFiles(h).size > 0)!
+    const had = [...heldFiles(leaver).keys()]
     const l = await runCli(['--json', '-c', leaver.configPath, 'leave'])
     expect(l.code, l.stderr).toBe(0)
     const answer = JSON.parse(l.stdout) as { leaving: boolean, moved: number, dropped: number, kept: number }
     expect(answer).toMatchObject({ leaving: true, kept: 0 })
     expect(answer.moved + answer.dropped).toBe(had.length)
-    expect(packFiles(leaver).size).toBe(0)
+    expect(heldFiles(leaver).size).toBe(0)
     const others = alive().filter(h => h !== leaver)
-    for (const id of had) expect(others.filter(h => packFiles(h).has(id)).length, id).toBeGreaterThanOrEqual(3)
+    for (const id of had) expect(others.filter(h => heldFiles(h).has(id)).length, id).toBeGreaterThanOrEqual(3)
     // A leaving machine takes nothing new, and counts as gone the moment it disconnects: nobody
     // waits gone_after for it, and nothing needs rebuilding.
     expect(JSON.parse((await runCli(['--json', '-c', leaver.configPath, 'status'])).stdout).daemon.leaving).toBe(true)
