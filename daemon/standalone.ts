@@ -3,17 +3,17 @@
 // recovery key). A short-lived swarm peer joins the office (bootstrap addresses and/or mDNS),
 // finds the owner's key record and root record on the peers, and restores the latest (or a
 // chosen) snapshot, most recently modified files first, every pack verified. It holds nothing for
-// others (quota 0). What it learns (the owner's key file, the index, where the packs are) stays in
+// others (quota 0). What it learns (the index, where the packs are) stays in
 // the state directory, so that an interrupted restore resumes and `p2pbak init --adopt` can make
 // this machine the owner afterwards without uploading again what the peers hold.
-import { existsSync, mkdirSync, unlinkSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from '../config/index.js'
 import { deleteSignedBytes } from '../protocol/index.js'
 import { NoHolderError } from './swarm/swarm-store.js'
 import { createKeyFile, encodeKeyFile, readKeyFile, recoveryKeyToMasterKey, unwrapKeyFile, writeKeyFile } from './crypto/index.js'
 import { AlreadyExistsError, IntegrityError, NotInitializedError } from './errors.js'
-import { KEY_FILE_NAME, OWNER_DIR_NAME, UNATTENDED_KEY_FILE_NAME, keyRecordKey, lockStateDir, openOwner, writeUnattendedKey } from './owner.js'
+import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey, writeUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
 import { restore } from './restorer.js'
 import type { RestoreProgress, RestoreResult } from './restorer.js'
@@ -129,17 +129,22 @@ export interface FreshRestoreResult extends RestoreResult {
   target: string
 }
 
+/** The owner, opened through the session's swarm store: by name and passphrase, or by the recovery key. */
+async function openSessionOwner (session: SwarmSession, o: { ownerName?: string, passphrase?: string, recoveryKey?: string }): Promise<Owner> {
+  return await openOwner({
+    stateDir: session.ownerDir,
+    backend: session.store,
+    ...(o.recoveryKey !== undefined ? { recoveryKey: o.recoveryKey } : { passphrase: o.passphrase ?? '' }),
+    ...(o.ownerName === undefined ? {} : { ownerName: o.ownerName })
+  })
+}
+
 /** The whole lost-laptop restore (docs/restore.md). */
 export async function restoreFromSwarm (o: FreshRestoreOptions): Promise<FreshRestoreResult> {
   const session = await joinSwarm(o)
   let owner: Owner | undefined
   try {
-    owner = await openOwner({
-      stateDir: session.ownerDir,
-      backend: session.store,
-      ...(o.recoveryKey !== undefined ? { recoveryKey: o.recoveryKey } : { passphrase: o.passphrase ?? '' }),
-      ...(o.ownerName === undefined ? {} : { ownerName: o.ownerName })
-    })
+    owner = await openSessionOwner(session, o)
     const snap = await owner.repo.findSnapshot(o.snapshot)
     o.log?.(`restoring snapshot ${snap.id.slice(0, 8)} of ${owner.name || 'this owner'} into ${o.target}`)
     const r = await restore(owner.repo, snap, o.target, {
@@ -180,12 +185,7 @@ export async function adoptOwner (o: AdoptOptions): Promise<{ ownerId: string, s
   const session = await joinSwarm(o)
   let owner: Owner | undefined
   try {
-    owner = await openOwner({
-      stateDir: session.ownerDir,
-      backend: session.store,
-      ownerName: o.ownerName,
-      ...(o.recoveryKey !== undefined ? { recoveryKey: o.recoveryKey } : { passphrase: o.passphrase ?? '' })
-    })
+    owner = await openSessionOwner(session, o)
     if (owner.keyFile === undefined && o.recoveryKey === undefined) throw new NotInitializedError(`no owner named "${o.ownerName}" in the office`)
     let master: Uint8Array
     if (o.recoveryKey !== undefined) {
@@ -196,14 +196,19 @@ export async function adoptOwner (o: AdoptOptions): Promise<{ ownerId: string, s
       if (owner.keyFile !== undefined && owner.keyFile.publicKey !== keyFile.publicKey) {
         throw new IntegrityError(`the recovery key does not belong to owner "${o.ownerName}"`, [], { hint: 'check the owner name, or the 24 words' })
       }
-      writeKeyFile(join(ownerDir, KEY_FILE_NAME), keyFile)
+      writeKeyFile(join(ownerDir, KEY_FILE_NAME), keyFile, { replace: local !== undefined })
       await session.store.putRecord(keyRecordKey(o.ownerName), encodeKeyFile(keyFile))
     } else {
       master = unwrapKeyFile(owner.keyFile!, o.passphrase ?? '')
       if (local === undefined) writeKeyFile(join(ownerDir, KEY_FILE_NAME), owner.keyFile!)
     }
-    if (existsSync(join(ownerDir, UNATTENDED_KEY_FILE_NAME))) unlinkSync(join(ownerDir, UNATTENDED_KEY_FILE_NAME))
-    writeUnattendedKey(ownerDir, master)
+    // The unattended key is the master key itself: one already here is this owner's (the key file
+    // check above), or something is badly wrong.
+    const present = readUnattendedKey(ownerDir)
+    if (present === undefined) writeUnattendedKey(ownerDir, master)
+    else if (!Buffer.from(present).equals(Buffer.from(master))) {
+      throw new AlreadyExistsError(`${ownerDir} holds the unattended key of another owner`, { hint: 'use a fresh state directory (--state-dir) to adopt this owner' })
+    }
     const snapshots = (await owner.repo.listSnapshots()).length
     return { ownerId: owner.keys.ownerId, snapshots }
   } finally {

@@ -6,9 +6,9 @@
 // restores the most recently modified files first, and can be run again to resume or complete
 // (daemon/standalone.ts, docs/restore.md).
 import type { Command } from 'commander'
-import { writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { RestoreIncompleteError } from '../../daemon/errors.js'
+import { writeFileAtomic } from '../../daemon/fs/atomic.js'
 import type { ConfigFlags } from '../../config/index.js'
 import { formatBytes } from '../format.js'
 import { cliConfig, daemonClient, globals, output } from '../context.js'
@@ -109,7 +109,7 @@ async function freshRestore (program: Command, io: CliIo, snapshot: string, o: R
       // Every file that is missing, and why: in a file beside the state, since the list can be long.
       const list = join(config.stateDir, 'restore-missing.txt')
       // One line per item: the path as a JSON string (a name may hold a newline or a tab), a tab, the reason.
-      writeFileSync(list, err.failures.map(f => `${JSON.stringify(f.path)}\t${f.reason.replace(/\s+/g, ' ')}`).join('\n') + '\n', { mode: 0o600 })
+      writeFileAtomic(list, err.failures.map(f => `${JSON.stringify(f.path)}\t${f.reason.replace(/\s+/g, ' ')}`).join('\n') + '\n')
       throw new RestoreIncompleteError(err.message, err.failures, {
         hint: `all ${err.failures.length} missing item(s), and why, are listed in ${list}; everything else is restored. Run the same command again when more colleagues' machines are on: it completes the restore without fetching again what is already in place`
       })

@@ -219,8 +219,13 @@ describe('restore a lost laptop from the peers', () => {
     expect(snaps).toHaveLength(2)
   })
   it('adopting with the recovery key alone sets a new passphrase, which then opens the owner on any new machine', async () => {
+    // This machine adopted alice with the passphrase first, so it already has her key file: the
+    // new one (same master key, new passphrase) replaces it.
     const m = newMachine()
     const configPath = join(m.home, 'config.toml')
+    const first = await runCli(['--json', '-c', configPath, 'init', '--adopt', '--owner', 'alice', '--state-dir', m.state,
+      '--bootstrap', bootstrap, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns'], { env: { HOME: m.home, P2PBAK_PASSWORD: PASS } })
+    expect(first.code, first.stderr).toBe(0)
     const a = await runCli(['--json', '-c', configPath, 'init', '--adopt', '--owner', 'alice', '--state-dir', m.state,
       '--bootstrap', bootstrap, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns'], { env: { HOME: m.home, P2PBAK_RECOVERY_KEY: alice.recoveryKey!, P2PBAK_PASSWORD: 'a brand new passphrase' } })
     expect(a.code, a.stderr).toBe(0)
