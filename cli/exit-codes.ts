@@ -31,6 +31,13 @@ export const EXIT_CODES: ExitCode[] = [
   { code: 21, name: 'InsecureKeyFileError', meaning: 'a key file is readable by others: chmod 600 it' },
   { code: 22, name: 'DaemonNotRunningError', meaning: 'no daemon answers on the control socket: start `p2pbak daemon`' },
   { code: 23, name: 'ShuttingDown', meaning: 'the daemon is stopping; the operation was stopped at a safe point' },
+  { code: 24, name: 'IncompleteSnapshotError', meaning: 'a snapshot was made, but some paths were missing or unreadable (listed)' },
+  { code: 25, name: 'StatusWarning', meaning: '`status --check`: the data is safe but something needs attention (listed)' },
+  { code: 26, name: 'StatusError', meaning: '`status --check`: some data is not safe (listed)' },
+  { code: 27, name: 'SourceNotFoundError', meaning: 'none of the paths to back up exists or is readable; no snapshot was made' },
+  { code: 28, name: 'NothingMatchedError', meaning: 'a path or --include pattern matches nothing in the snapshot' },
+  { code: 29, name: 'InsecureStateDirError', meaning: 'the state directory is open to others and could not be made private (chmod 700 it)' },
+  { code: 30, name: 'WeakPassphraseError', meaning: 'the new passphrase is empty or too easy to guess' },
   { code: 130, name: 'Interrupted', meaning: 'stopped by Ctrl-C / SIGTERM' }
 ]
 

@@ -96,6 +96,34 @@ export class LockedError extends P2pbakError {
   override name = 'LockedError'
 }
 
+/** A backup made a snapshot of what exists, but some of the requested paths were missing or unreadable. */
+export class IncompleteSnapshotError extends P2pbakError {
+  override name = 'IncompleteSnapshotError'
+  constructor (message: string, readonly snapshotId: string, readonly skipped: Array<{ path: string, reason: string }>, details: ErrorDetails = {}) {
+    super(message, details)
+  }
+}
+
+/** None of the paths to back up exists or is readable: no snapshot was made. */
+export class SourceNotFoundError extends P2pbakError {
+  override name = 'SourceNotFoundError'
+}
+
+/** A path, `--include` pattern or filter that matches nothing in the snapshot. */
+export class NothingMatchedError extends P2pbakError {
+  override name = 'NothingMatchedError'
+}
+
+/** The state directory is readable by others and could not be made private. */
+export class InsecureStateDirError extends P2pbakError {
+  override name = 'InsecureStateDirError'
+}
+
+/** A new passphrase that is empty or that a strength estimator scores as trivially guessable. */
+export class WeakPassphraseError extends P2pbakError {
+  override name = 'WeakPassphraseError'
+}
+
 export function isP2pbakError (err: unknown): err is P2pbakError {
   return err instanceof P2pbakError
 }
