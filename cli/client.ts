@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import { P2pbakError } from '../daemon/errors.js'
 import { ROUTES } from '../daemon/control/api.js'
 import type {
-  ApiError, AwayAnswer, BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, LeaveAnswer, LeaveBody, LsEntry, PeerRow, Progress, RestoreAnswer, RestoreRequestBody, SnapshotRow, Status, StreamLine
+  ApiError, AwayAnswer, BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, LeaveAnswer, LeaveBody, LsEntry, PeerRow, Progress, RestoreAnswer, RestoreRequestBody, SnapshotFilterBody, SnapshotRow, Status, StreamLine
 } from '../daemon/control/api.js'
 
 /** No daemon answers on the control socket. */
@@ -34,8 +34,11 @@ export class DaemonClient {
 
   async status (): Promise<Status> { return await this.call(ROUTES.status) }
   async peers (): Promise<PeerRow[]> { return await this.call(ROUTES.peers) }
-  async snapshots (): Promise<SnapshotRow[]> { return await this.call(ROUTES.snapshots) }
-  async ls (snapshot: string, path?: string): Promise<LsEntry[]> { return await this.call(ROUTES.ls, { snapshot, ...(path === undefined ? {} : { path }) }) }
+  async snapshots (filter?: SnapshotFilterBody): Promise<SnapshotRow[]> { return filter === undefined ? await this.call(ROUTES.snapshots) : await this.call(ROUTES.snapshotsFiltered, { filter }) }
+  async ls (snapshot: string, path?: string, filter?: SnapshotFilterBody): Promise<LsEntry[]> {
+    return await this.call(ROUTES.ls, { snapshot, ...(path === undefined ? {} : { path }), ...(filter === undefined ? {} : { filter }) })
+  }
+
   async backup (body: BackupRequestBody, h: StreamHandlers = {}): Promise<BackupAnswer> { return await this.stream(ROUTES.backup, body, h) }
   async restore (body: RestoreRequestBody, h: StreamHandlers = {}): Promise<RestoreAnswer> { return await this.stream(ROUTES.restore, body, h) }
   async check (body: CheckRequestBody, h: StreamHandlers = {}): Promise<CheckAnswer> { return await this.stream(ROUTES.check, body, h) }

@@ -16,7 +16,9 @@ import { readXattrs } from './fs/xattr.js'
 import { FileChunker, createChunkerParams } from './repository/chunker.js'
 import type { ChunkSizes } from './repository/chunker.js'
 import { BlobType, Node as NodeCodec, NodeType } from './repository/pb/repo.js'
+import { SnapshotOrigin } from './repository/pb/repo.js'
 import type { ContentRef, Node, Snapshot, Summary } from './repository/pb/repo.js'
+import { normalizeSetPaths, normalizeTags } from './snapshot-filter.js'
 import { defaultSnapshotFields } from './repository/repository.js'
 import type { FileCacheEntry } from './repository/state-db.js'
 import type { Repository } from './repository/repository.js'
@@ -25,8 +27,11 @@ export interface BackupOptions {
   /** Absolute paths to back up. */
   paths: string[]
   owner: string
+  /** Stored sorted and without duplicates: with the paths they make the snapshot's backup set. */
   tags?: string[]
   hostname?: string
+  /** Whether this is the owner's configured set (format.md §7 "Backup sets"); default ad hoc. */
+  origin?: SnapshotOrigin
   /** Chunk sizes (tests only; the defaults are the format's). */
   chunkSizes?: ChunkSizes
   /** Called at most every `progressIntervalMs` (default 250) and once at the end. */
@@ -93,10 +98,11 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
     hostname,
     owner: options.owner,
     paths: roots,
-    tags: options.tags ?? [],
+    tags: normalizeTags(options.tags ?? []),
     parent: parent === undefined ? new Uint8Array(0) : parent.ref.id,
     tree: rootTree,
-    summary
+    summary,
+    origin: options.origin ?? SnapshotOrigin.ORIGIN_AD_HOC
   }
   const { snapshotId } = await repo.commitSnapshot(snapshot)
   // Only now are this run's blobs durable and referenced: its file cache entries may be used.
@@ -134,16 +140,7 @@ export function compileExcludes (patterns: string[]): ((path: string) => boolean
 
 /** Absolute, resolved, de-duplicated, with paths inside another given path dropped. Sorted. */
 function normalizeRoots (paths: string[]): Buffer[] {
-  for (const p of paths) {
-    if (!isAbsolute(p)) throw new InvalidArgumentError(`backup path "${p}" is not absolute`, { hint: 'give full paths such as /home/alice/Documents' })
-  }
-  const sorted = [...new Set(paths.map(p => resolve(p)))].sort()
-  const out: string[] = []
-  for (const p of sorted) {
-    if (out.some(o => p === o || p.startsWith(o === '/' ? '/' : o + '/'))) continue
-    out.push(p)
-  }
-  return out.map(p => Buffer.from(p))
+  return normalizeSetPaths(paths).map(p => Buffer.from(p))
 }
 
 interface TrieNode { children: Map<string, TrieNode>, name: Buffer, real: boolean }

@@ -35,7 +35,10 @@ import type { Owner } from './owner.js'
 import { MAX_PLANNED_ABSENCE_MS, PeerBook } from './peer-book.js'
 import { Repairer } from './repair.js'
 import { restore } from './restorer.js'
+import { SnapshotOrigin } from './repository/pb/repo.js'
 import type { SnapshotInfo } from './repository/repository.js'
+import { isOfConfiguredSet, latestOfConfiguredSet, normalizeSetPaths, originFor, setKey } from './snapshot-filter.js'
+import { rfc3339FromNs } from './time.js'
 import { scanTotals } from './scan.js'
 import { Scheduler } from './scheduler.js'
 import { createSwarmPeer } from './swarm/peer.js'
@@ -296,6 +299,9 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     let degraded = 0
     const onDegraded = (): void => { degraded++ }
     s.on('degraded', onDegraded)
+    // Of the configured set (backup.paths, no tags) or ad hoc: recorded in the snapshot, so that a
+    // fresh machine finds the configured set too (format.md §7 "Backup sets").
+    const origin = originFor(req.paths, req.tags, config.backup.paths)
     log.info('backup started', { paths: req.paths, reason: req.reason })
     let result: BackupResult
     // The archiver reports per file; while packs are still on their way (a large file, the final
@@ -315,6 +321,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         paths: req.paths,
         owner: o.name,
         tags: req.tags,
+        origin,
         hostname: hostname(),
         ...excl,
         signal: op.signal,
@@ -335,7 +342,12 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     }
     const sm = result.summary
     log.info('backup finished', { snapshot: result.snapshotId.slice(0, 8), files: sm.totalFiles, added: sm.bytesAdded, packs: sm.packsAdded, degraded, ms: sm.durationMs })
-    o.repo.state.putMeta('last_backup_ms', Date.now())
+    if (origin === SnapshotOrigin.ORIGIN_CONFIGURED) {
+      // Only the configured set's backups count for the schedule; an ad-hoc one leaves it alone.
+      o.repo.state.putMeta('last_backup_ms', Date.now())
+      o.repo.state.putMeta('last_backup_set', configuredSetKey)
+      if (req.reason !== 'schedule') scheduler.replan()
+    }
     await refreshSnapshots().catch(() => {})
     footprint = undefined
     return {
@@ -349,6 +361,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       }
     }
   }
+  const configuredSetKey = config.backup.paths.length === 0 ? '' : setKey(normalizeSetPaths(config.backup.paths), [])
   const backups = new BackupQueue<BackupAnswer>(runBackup)
   const others = new Set<Operation<unknown>>()
 
@@ -356,8 +369,14 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     interval: config.backup.interval,
     jitter: config.backup.jitter,
     lastSuccess: () => {
+      // The last backup of the configured set: recorded by this daemon (a record from before
+      // backup.paths changed does not count), or the newest such snapshot (a state DB rebuilt).
       const v = owner?.repo.state.getMeta('last_backup_ms')
-      return typeof v === 'number' ? v : undefined
+      const set = owner?.repo.state.getMeta('last_backup_set')
+      const recorded = typeof v === 'number' && (set === undefined || set === configuredSetKey) ? v : undefined
+      const snap = snapshots === undefined ? undefined : latestOfConfiguredSet(snapshots, config.backup.paths, { orNewest: false })
+      const snapMs = snap !== undefined && isOfConfiguredSet(snap.snapshot, config.backup.paths) ? Number(snap.snapshot.timeNs / 1_000_000n) : undefined
+      return recorded === undefined ? snapMs : Math.max(recorded, snapMs ?? 0)
     },
     run: async () => {
       if (owner === undefined || config.backup.paths.length === 0) return
@@ -478,9 +497,13 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     }
   }
 
+  /** The newest snapshot of the configured set (what `latest` restores); with backup.paths set, never an ad-hoc one. */
+  const configuredLatest = (): SnapshotInfo | undefined =>
+    snapshots === undefined ? undefined : latestOfConfiguredSet(snapshots, config.backup.paths, { orNewest: config.backup.paths.length === 0 })
+
   const refreshFootprint = async (): Promise<void> => {
     if (footprintBusy || owner === undefined) return
-    const latest = snapshots?.at(-1)
+    const latest = configuredLatest()
     if (latest === undefined || footprint?.snapshot === latest.id) return
     footprintBusy = true
     try {
@@ -511,7 +534,9 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       const placements = store.placements()
       const packs = classifyPacks(placements, config.redundancy.replicas, liveness, domainOf, domains)
       const onlineHolders = new Map(placements.map(p => [p.packId, reachableNow(p, liveness)]))
-      const latest = snapshots?.at(-1)
+      const latest = configuredLatest()
+      const adHoc = snapshots?.findLast(x => x.snapshot.origin === SnapshotOrigin.ORIGIN_AD_HOC)
+      const lastAdHoc = adHoc !== undefined && adHoc.id !== latest?.id && (latest === undefined || adHoc.snapshot.timeNs > latest.snapshot.timeNs) ? adHoc : undefined
       const lastMs = latest === undefined ? undefined : Number(latest.snapshot.timeNs / 1_000_000n)
       let restorable: NonNullable<Status['owner']>['restorable'] = null
       if (footprint !== undefined && latest !== undefined && footprint.snapshot === latest.id) {
@@ -526,6 +551,9 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         lastBackup: latest === undefined || lastMs === undefined
           ? null
           : { snapshot: latest.id, time: lastMs, age: Date.now() - lastMs, files: latest.snapshot.summary?.totalFiles ?? 0, bytes: latest.snapshot.summary?.totalBytes ?? 0 },
+        lastAdHocBackup: lastAdHoc === undefined
+          ? null
+          : { snapshot: lastAdHoc.id, time: rfc3339FromNs(lastAdHoc.snapshot.timeNs), paths: lastAdHoc.snapshot.paths.map(p => Buffer.from(p).toString()), tags: lastAdHoc.snapshot.tags },
         nextBackup: next,
         backupPaths: [...config.backup.paths],
         packs,
@@ -613,6 +641,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     status,
     peers: peerRows,
     snapshots: async () => snapshots ?? await refreshSnapshots(),
+    configuredPaths: () => config.backup.paths,
     owner: () => requireOwner().owner,
     backup: (body) => {
       if (stopping) throw new ShuttingDownError('the daemon is shutting down', { hint: 'try again once it has restarted' })
@@ -623,7 +652,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     },
     restore: async (body, progress, signal) => {
       const { owner: o } = requireOwner()
-      const snap = await o.repo.findSnapshot(body.snapshot)
+      const snap = await o.repo.findSnapshot(body.snapshot, { ...(body.filter === undefined ? {} : { filter: body.filter }), configuredPaths: config.backup.paths })
       const op = new Operation<RestoreAnswer>('restore')
       return await track(op, async () => {
         log.info('restore started', { snapshot: snap.id.slice(0, 8), target: body.target })

@@ -47,6 +47,16 @@ export class Scheduler {
     this.nextAt = undefined
   }
 
+  /**
+   * Plans again from lastSuccess(): after a backup of the configured set made by hand, the next
+   * one is due `interval` after it. Does nothing while stopped or while a scheduled run is going.
+   */
+  replan (): void {
+    if (this.stopped || this.timer === undefined) return
+    this.failedAt = undefined // that backup succeeded: no retry of the failed one is needed
+    this.plan(false)
+  }
+
   /** When the next scheduled backup is due (ms since the epoch), undefined when stopped. */
   next (): number | undefined {
     return this.nextAt

@@ -16,6 +16,7 @@ import { AlreadyExistsError, IntegrityError, NotInitializedError } from './error
 import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey, writeUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
 import { restore } from './restorer.js'
+import type { SnapshotFilter } from './snapshot-filter.js'
 import type { RestoreProgress, RestoreResult } from './restorer.js'
 import { createSwarmPeer } from './swarm/peer.js'
 import type { SwarmPeer } from './swarm/peer.js'
@@ -117,6 +118,8 @@ export interface FreshRestoreOptions extends SwarmSessionOptions {
   passphrase?: string
   recoveryKey?: string
   snapshot: string
+  /** restic's filters; `latest` without them is the newest snapshot recorded as of the configured set. */
+  filter?: SnapshotFilter
   target: string
   include?: string[]
   onProgress?: (p: RestoreProgress & { peers: number }) => void
@@ -145,7 +148,8 @@ export async function restoreFromSwarm (o: FreshRestoreOptions): Promise<FreshRe
   let owner: Owner | undefined
   try {
     owner = await openSessionOwner(session, o)
-    const snap = await owner.repo.findSnapshot(o.snapshot)
+    // No config here: the configured set is the one the snapshots recorded (format.md §7).
+    const snap = await owner.repo.findSnapshot(o.snapshot, o.filter === undefined ? {} : { filter: o.filter })
     o.log?.(`restoring snapshot ${snap.id.slice(0, 8)} of ${owner.name || 'this owner'} into ${o.target}`)
     const r = await restore(owner.repo, snap, o.target, {
       order: 'recent-first',

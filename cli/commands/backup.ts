@@ -1,5 +1,6 @@
-// `p2pbak backup [paths…]`: asks the daemon for a backup now and follows its progress. With no
-// paths, the configured backup.paths. A backup already running for the same paths is joined.
+// `p2pbak backup [paths…] [--tag T]`: asks the daemon for a backup now and follows its progress.
+// With no paths and no tags, the configured set (backup.paths); otherwise an ad-hoc set of its own
+// (docs/format.md §7 "Backup sets"). A backup already running for the same paths and tags is joined.
 import type { Command } from 'commander'
 import { resolve } from 'node:path'
 import { formatBytes } from '../format.js'
@@ -11,7 +12,7 @@ export function registerBackupCommand (program: Command, io: CliIo): void {
   program.command('backup')
     .description('back up now (default: the configured backup.paths) and wait until every pack has its replicas')
     .argument('[paths...]', 'folders or files to back up instead of backup.paths')
-    .option('--tag <tag>', 'a tag for the snapshot (repeat for more)', (v: string, all: string[] = []) => [...all, v])
+    .option('--tag <tag[,tag…]>', 'tags for the snapshot (repeat for more); with paths or tags the backup is ad hoc: it is a set of its own and does not move the schedule', (v: string, all: string[] = []) => [...all, ...v.split(',').map(t => t.trim()).filter(t => t !== '')])
     .action(async (paths: string[], o: { tag?: string[] }) => {
       const client = daemonClient(cliConfig(program, io))
       const view = progressView(io, globals(program).json === true)

@@ -15,6 +15,10 @@ import { join, resolve } from 'node:path'
 import { formatBytes, formatSnapshotTime, progressLine } from '../format.js'
 import type { CliIo } from '../io.js'
 import { readNewPassphrase, readPassphrase, readSecretFile } from '../passphrase.js'
+import { filterSnapshots, originName, resolveLatest, snapshotSetId } from '../../daemon/snapshot-filter.js'
+import { addFilterOptions, filterFromOpts } from '../filter-options.js'
+import type { FilterOpts } from '../filter-options.js'
+import { formatSnapshotGroups } from './snapshots.js'
 
 /** Raised when `check` finds problems; mapped to its own exit code. */
 export class CheckFailedError extends P2pbakError {
@@ -85,7 +89,7 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
         const r = await backup(owner.repo, owner.keys.chunkerKey, {
           paths: paths.map(p => resolve(io.cwd, p)),
           owner: owner.name,
-          tags: o.tag,
+          tags: o.tag?.flatMap(t => t.split(',')).map(t => t.trim()).filter(t => t !== ''),
           onProgress: tty ? (p) => io.stderr.write(`\r${progressLine(p.filesDone, p.bytesDone, p.packsWritten)}`) : undefined
         })
         if (tty) io.stderr.write('\n')
@@ -100,38 +104,42 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
       }
     })
 
-  repoOptions(local.command('snapshots'))
-    .description('list snapshots')
-    .action(async (o: RepoOpts) => {
+  addFilterOptions(repoOptions(local.command('snapshots')))
+    .description('list snapshots by backup set')
+    .action(async (o: RepoOpts & FilterOpts) => {
       const owner = await open(o, io)
       try {
-        const list = await owner.repo.listSnapshots()
-        const rows = list.map(s => ({
+        const all = await owner.repo.listSnapshots()
+        const filter = filterFromOpts(o, io.cwd)
+        const latest = resolveLatest(all, filter === undefined ? {} : { filter })
+        const rows = filterSnapshots(all, filter).map(s => ({
           id: s.id, time: formatSnapshotTime(s.snapshot.timeNs), hostname: s.snapshot.hostname, owner: s.snapshot.owner,
           paths: s.snapshot.paths.map(p => Buffer.from(p).toString()), tags: s.snapshot.tags,
-          files: s.snapshot.summary?.totalFiles ?? 0, bytes: s.snapshot.summary?.totalBytes ?? 0
+          files: s.snapshot.summary?.totalFiles ?? 0, bytes: s.snapshot.summary?.totalBytes ?? 0,
+          set: snapshotSetId(s.snapshot), origin: originName(s.snapshot.origin), latest: s.id === latest?.id
         }))
-        out(io, json(), rows, rows.map(r => `${r.id.slice(0, 8)}  ${r.time}  ${r.hostname}  ${r.paths.join(' ')}  ${r.files} files ${formatBytes(r.bytes)}\n`).join('') || 'no snapshots yet\n')
+        out(io, json(), rows, formatSnapshotGroups(rows))
       } finally {
         await owner.close()
       }
     })
 
-  repoOptions(local.command('ls'))
+  addFilterOptions(repoOptions(local.command('ls')))
     .description('list the files of a snapshot')
     .argument('<snapshot>', 'snapshot ID (prefix) or "latest"')
     .argument('[path]', 'only below this path', '/')
-    .action(async (spec: string, path: string, o: RepoOpts) => {
+    .action(async (spec: string, path: string, o: RepoOpts & FilterOpts) => {
       const owner = await open(o, io)
       try {
-        const entries = await listFiles(owner.repo, await owner.repo.findSnapshot(spec), path)
+        const filter = filterFromOpts(o, io.cwd)
+        const entries = await listFiles(owner.repo, await owner.repo.findSnapshot(spec, filter === undefined ? {} : { filter }), path)
         out(io, json(), entries, entries.map(e => `${e.type.padEnd(7)} ${e.mode.padStart(4)} ${String(e.size).padStart(12)}  ${e.path}\n`).join(''))
       } finally {
         await owner.close()
       }
     })
 
-  repoOptions(local.command('restore'))
+  addFilterOptions(repoOptions(local.command('restore')))
     .description('restore a snapshot into a folder')
     .argument('<snapshot>', 'snapshot ID (prefix) or "latest"')
     .requiredOption('-t, --target <dir>', 'folder to restore into')
@@ -139,10 +147,11 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
     .option('--owner <name>', 'owner name (on a fresh state folder: finds the key in the repository)')
     .addOption(new Option('--recovery-key <words>', 'use the 24-word recovery key instead of the passphrase'))
     .option('--recovery-key-file <file>', 'read the recovery key from a file')
-    .action(async (spec: string, o: RepoOpts & { target: string, include?: string[] }) => {
+    .action(async (spec: string, o: RepoOpts & FilterOpts & { target: string, include?: string[] }) => {
       const owner = await open(o, io)
       try {
-        const snap = await owner.repo.findSnapshot(spec)
+        const filter = filterFromOpts(o, io.cwd)
+        const snap = await owner.repo.findSnapshot(spec, filter === undefined ? {} : { filter })
         const tty = io.stderr.isTTY === true && !json()
         const r = await restore(owner.repo, snap, resolve(io.cwd, o.target), {
           include: o.include,

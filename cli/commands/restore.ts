@@ -12,11 +12,13 @@ import { writeFileAtomic } from '../../daemon/fs/atomic.js'
 import type { ConfigFlags } from '../../config/index.js'
 import { formatBytes } from '../format.js'
 import { cliConfig, daemonClient, globals, output } from '../context.js'
+import { addFilterOptions, filterFromOpts } from '../filter-options.js'
+import type { FilterOpts } from '../filter-options.js'
 import type { CliIo } from '../io.js'
 import { readPassphrase, readSecretFile } from '../passphrase.js'
 import { formatDuration, progressView } from '../progress.js'
 
-interface RestoreOpts {
+interface RestoreOpts extends FilterOpts {
   target: string
   include?: string[]
   owner?: string
@@ -29,9 +31,9 @@ interface RestoreOpts {
 }
 
 export function registerRestoreCommand (program: Command, io: CliIo): void {
-  program.command('restore')
+  addFilterOptions(program.command('restore'))
     .description('restore a snapshot into a folder, from the peers; on a new machine: --owner NAME (or --recovery-key), no daemon needed')
-    .argument('[snapshot]', 'snapshot ID (or a unique prefix of it), or "latest"', 'latest')
+    .argument('[snapshot]', 'snapshot ID (or a unique prefix of it), or "latest": the newest of the configured backup set, or with --path/--tag/--host the newest that matches', 'latest')
     .requiredOption('-t, --target <dir>', 'folder to restore into (created if needed)')
     .option('--include <path...>', 'only these paths of the snapshot (and what is below them)')
     .option('--owner <name>', 'fresh machine: the owner to restore (asks for its passphrase); runs without a daemon')
@@ -50,7 +52,8 @@ export function registerRestoreCommand (program: Command, io: CliIo): void {
       const client = daemonClient(cliConfig(program, io))
       const view = progressView(io, globals(program).json === true)
       try {
-        const r = await client.restore({ snapshot, target: resolve(io.cwd, o.target), ...(o.include === undefined ? {} : { include: o.include }) }, { onProgress: view.update })
+        const filter = filterFromOpts(o, io.cwd)
+        const r = await client.restore({ snapshot, target: resolve(io.cwd, o.target), ...(o.include === undefined ? {} : { include: o.include }), ...(filter === undefined ? {} : { filter }) }, { onProgress: view.update })
         view.stop()
         output(program, io, r,
           `restored snapshot ${r.snapshot.slice(0, 8)} into ${r.target}: ${r.files} files, ${r.dirs} folders, ${r.symlinks} symlinks, ${formatBytes(r.bytes)}\n` +
@@ -77,6 +80,7 @@ async function freshRestore (program: Command, io: CliIo, snapshot: string, o: R
   const { RateMeter } = await import('../../daemon/operations.js')
   const meter = new RateMeter()
   const target = resolve(io.cwd, o.target)
+  const filter = filterFromOpts(o, io.cwd)
   const started = Date.now()
   try {
     const r = await restoreFromSwarm({
@@ -86,6 +90,7 @@ async function freshRestore (program: Command, io: CliIo, snapshot: string, o: R
       ...(o.owner === undefined ? {} : { ownerName: o.owner }),
       ...(recoveryKey === undefined ? { passphrase: passphrase! } : { recoveryKey }),
       ...(o.include === undefined ? {} : { include: o.include }),
+      ...(filter === undefined ? {} : { filter }),
       log: (m) => { if (!json) io.stderr.write(`${m}\n`) },
       onProgress: (p) => {
         const rate = meter.sample(p.bytesDone)

@@ -39,6 +39,10 @@ export function renderStatus (s: Status): string {
       : `last backup ${ago(o.lastBackup.age)} (${o.lastBackup.snapshot.slice(0, 8)}, ${o.lastBackup.files} files, ${formatBytes(o.lastBackup.bytes)})`
     const next = o.nextBackup === null ? 'no schedule (backup.paths is empty)' : o.nextBackup <= s.time ? 'next: now' : `next in ${formatDuration(o.nextBackup - s.time)}`
     lines.push(`  owner     ${o.name}: ${last}; ${next}`)
+    if (o.lastAdHocBackup !== null && o.lastAdHocBackup !== undefined) {
+      const a = o.lastAdHocBackup
+      lines.push(`  ad hoc    ${a.snapshot.slice(0, 8)} ${ago(s.time - Date.parse(a.time))} of ${a.paths.join(' ')}${a.tags.length > 0 ? ` [${a.tags.join(',')}]` : ''} (not the scheduled set; restore it with --path or its ID)`)
+    }
     const p = o.packs
     lines.push(`  packs     ${p.total} stored: ${p.healthy} healthy, ${p.degraded} degraded, ${p.atRisk} at risk, ${p.lost} lost (${o.erasure === null || o.erasure === undefined ? `${o.replicas} copies wanted` : `erasure ${o.erasure.dataShards}+${o.erasure.parityShards}: any ${o.erasure.dataShards} of ${o.erasure.dataShards + o.erasure.parityShards} shards restore`})`)
     if (o.restorable !== null) {

@@ -25,6 +25,8 @@ export interface ApiError { name: string, message: string, hint?: string }
 export const ROUTES = {
   status: { method: 'GET', path: '/v1/status' },
   snapshots: { method: 'GET', path: '/v1/snapshots' },
+  /** The same list with filters in the body (SnapshotsRequestBody). */
+  snapshotsFiltered: { method: 'POST', path: '/v1/snapshots' },
   ls: { method: 'POST', path: '/v1/ls' },
   backup: { method: 'POST', path: '/v1/backup', stream: true },
   restore: { method: 'POST', path: '/v1/restore', stream: true },
@@ -47,16 +49,30 @@ export interface BackupRequestBody {
   tags?: string[]
 }
 
+/**
+ * restic's snapshot filters (docs/format.md §7 "Backup sets"): a snapshot matches when its paths
+ * include every one of `paths` (absolute), it has all the tags of any one list of `tags`, and its
+ * hostname is one of `hosts`; an absent or empty kind matches everything.
+ */
+export interface SnapshotFilterBody {
+  paths?: string[]
+  tags?: string[][]
+  hosts?: string[]
+}
+
+export interface SnapshotsRequestBody { filter?: SnapshotFilterBody }
+
 export interface RestoreRequestBody {
-  /** Snapshot ID, unique prefix, or "latest". */
+  /** Snapshot ID, unique prefix, or "latest" (the configured set's newest; with `filter`, the newest that matches). */
   snapshot: string
+  filter?: SnapshotFilterBody
   /** Absolute folder to restore into. */
   target: string
   include?: string[]
 }
 
 export interface CheckRequestBody { readData?: boolean }
-export interface LsRequestBody { snapshot: string, path?: string }
+export interface LsRequestBody { snapshot: string, path?: string, filter?: SnapshotFilterBody }
 export interface KeyPasswdBody { oldPassphrase: string, newPassphrase: string }
 export interface KeyRecoveryBody { passphrase: string }
 /** `until`: ms since the epoch, at most 60 days ahead; null ends a planned absence. */
@@ -137,6 +153,12 @@ export interface SnapshotRow {
   tags: string[]
   files: number
   bytes: number
+  /** The backup set: 8 hex digits naming its sorted paths and tags (the same for every snapshot of the set). */
+  set: string
+  /** Made of the owner's configured backup.paths, ad hoc (other paths or tags), or unrecorded (written before this was recorded). */
+  origin: 'configured' | 'ad-hoc' | 'unrecorded'
+  /** This is the snapshot `latest` names (with the same filters). */
+  latest: boolean
 }
 
 export interface LsEntry { path: string, type: string, size: number, mode: string, mtime: string }
@@ -219,6 +241,7 @@ export interface Status {
     replicas: number
     /** Erasure mode's k data + m parity shards; null in replicate mode. */
     erasure: null | { dataShards: number, parityShards: number }
+    /** The newest snapshot of the configured set (backup.paths): what `latest` restores. */
     lastBackup: null | {
       snapshot: string
       /** ms since the epoch. */
@@ -227,6 +250,17 @@ export interface Status {
       age: number
       files: number
       bytes: number
+    }
+    /**
+     * The newest ad-hoc snapshot (other paths or tags than backup.paths) when it is newer than
+     * lastBackup; it neither counts as the last backup nor moves the schedule.
+     */
+    lastAdHocBackup: null | {
+      snapshot: string
+      /** RFC 3339. */
+      time: string
+      paths: string[]
+      tags: string[]
     }
     /** ms since the epoch of the next scheduled backup; null when none is scheduled (no backup.paths). */
     nextBackup: number | null

@@ -7,6 +7,8 @@ import { listFiles } from '../list-files.js'
 import type { Owner } from '../owner.js'
 import type { Operation, Progress } from '../operations.js'
 import type { SnapshotInfo } from '../repository/repository.js'
+import { filterSnapshots, originName, resolveLatest, snapshotSetId } from '../snapshot-filter.js'
+import type { SnapshotFilter, SnapshotSelection } from '../snapshot-filter.js'
 import { ROUTES } from './api.js'
 import type {
   AwayAnswer, AwayBody, BackupAnswer, BackupRequestBody, CheckAnswer, LeaveAnswer, LeaveBody, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
@@ -18,6 +20,8 @@ export interface DaemonServices {
   status: () => Status
   peers: () => PeerRow[]
   snapshots: () => Promise<SnapshotInfo[]>
+  /** The configured backup.paths: `latest` without filters is the newest snapshot of that set (default none). */
+  configuredPaths?: () => readonly string[]
   owner: () => Owner
   backup: (body: BackupRequestBody) => { op: Operation<BackupAnswer>, joined: boolean }
   restore: (body: RestoreRequestBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<RestoreAnswer>
@@ -30,11 +34,19 @@ export interface DaemonServices {
 }
 
 const absolute = z.string().min(1).refine(isAbsolute, 'must be an absolute path')
+const tag = z.string().min(1).max(128)
+const filter = z.object({
+  paths: z.array(absolute).optional(),
+  tags: z.array(z.array(tag)).optional(),
+  hosts: z.array(z.string().min(1)).optional()
+}).optional()
 const schemas = {
-  backup: z.object({ paths: z.array(absolute).optional(), tags: z.array(z.string().min(1).max(128)).optional() }),
-  restore: z.object({ snapshot: z.string().min(1), target: absolute, include: z.array(z.string().min(1)).optional() }),
+  // A comma separates tags on the command line (`--tag a,b`), as in restic, so a tag holds none.
+  backup: z.object({ paths: z.array(absolute).optional(), tags: z.array(tag.refine(t => !t.includes(','), 'a tag cannot contain a comma')).optional() }),
+  restore: z.object({ snapshot: z.string().min(1), target: absolute, include: z.array(z.string().min(1)).optional(), filter }),
   check: z.object({ readData: z.boolean().optional() }),
-  ls: z.object({ snapshot: z.string().min(1), path: z.string().optional() }),
+  ls: z.object({ snapshot: z.string().min(1), path: z.string().optional(), filter }),
+  snapshots: z.object({ filter }),
   keyPasswd: z.object({ oldPassphrase: z.string(), newPassphrase: z.string().min(1) }),
   keyRecovery: z.object({ passphrase: z.string() }),
   away: z.object({ until: z.number().int().nullable() }),
@@ -49,7 +61,7 @@ function parse<T> (schema: z.ZodType<T>, body: unknown): T {
   throw new InvalidArgumentError(`bad request${where === '' ? '' : ` (${where})`}: ${issue?.message ?? 'invalid'}`, { hint: 'see docs/control-api.md for the request format' })
 }
 
-export function snapshotRow (s: SnapshotInfo): SnapshotRow {
+export function snapshotRow (s: SnapshotInfo, latestId?: string): SnapshotRow {
   return {
     id: s.id,
     time: new Date(Number(s.snapshot.timeNs / 1_000_000n)).toISOString(),
@@ -58,7 +70,10 @@ export function snapshotRow (s: SnapshotInfo): SnapshotRow {
     paths: s.snapshot.paths.map(p => Buffer.from(p).toString()),
     tags: s.snapshot.tags,
     files: s.snapshot.summary?.totalFiles ?? 0,
-    bytes: s.snapshot.summary?.totalBytes ?? 0
+    bytes: s.snapshot.summary?.totalBytes ?? 0,
+    set: snapshotSetId(s.snapshot),
+    origin: originName(s.snapshot.origin),
+    latest: s.id === latestId
   }
 }
 
@@ -67,14 +82,21 @@ const plain = (r: RouteSpec, handle: (ctx: RouteContext) => Promise<unknown>): R
 const streamed = (r: RouteSpec, handle: (ctx: StreamContext) => Promise<unknown>): RouteHandler => ({ method: r.method, path: r.path, stream: true, handle })
 
 export function buildRoutes (d: DaemonServices): RouteHandler[] {
+  const selection = (f: SnapshotFilter | undefined): SnapshotSelection => ({ ...(f === undefined ? {} : { filter: f }), configuredPaths: d.configuredPaths?.() ?? [] })
+  const listSnapshots = async (f: SnapshotFilter | undefined): Promise<SnapshotRow[]> => {
+    const all = await d.snapshots()
+    const latest = resolveLatest(all, selection(f))
+    return filterSnapshots(all, f).map(s => snapshotRow(s, latest?.id))
+  }
   return [
     plain(ROUTES.status, async () => d.status()),
     plain(ROUTES.peers, async () => d.peers()),
-    plain(ROUTES.snapshots, async () => (await d.snapshots()).map(snapshotRow)),
+    plain(ROUTES.snapshots, async () => await listSnapshots(undefined)),
+    plain(ROUTES.snapshotsFiltered, async ({ body }) => await listSnapshots(parse(schemas.snapshots, body).filter)),
     plain(ROUTES.ls, async ({ body }) => {
       const b = parse(schemas.ls, body)
       const owner = d.owner()
-      return await listFiles(owner.repo, await owner.repo.findSnapshot(b.snapshot), b.path)
+      return await listFiles(owner.repo, await owner.repo.findSnapshot(b.snapshot, selection(b.filter)), b.path)
     }),
     streamed(ROUTES.backup, async ({ body, progress, queued }) => {
       const b = parse(schemas.backup, body)

@@ -17,6 +17,8 @@ import {
 import { BlobEncoder } from './encoder.js'
 import { PackWriter, readPackHeader } from './pack.js'
 import type { FinishedPack } from './pack.js'
+import { selectSnapshot } from '../snapshot-filter.js'
+import type { SnapshotSelection } from '../snapshot-filter.js'
 import { BlobType, Index, Manifest, RootPayload, RootRecord, Snapshot, Tree } from './pb/repo.js'
 import type { BlobRef } from './pb/repo.js'
 import type { BlobLoc, StateDb } from './state-db.js'
@@ -333,19 +335,12 @@ export class Repository {
     return out
   }
 
-  /** A snapshot by `latest`, full hex ID or unique prefix (at least 4 hex digits). */
-  async findSnapshot (spec: string): Promise<SnapshotInfo> {
-    const all = await this.listSnapshots()
-    if (spec === 'latest') {
-      const last = all.at(-1)
-      if (last === undefined) throw new SnapshotNotFoundError('there are no snapshots yet', { hint: 'run `p2pbak backup` first' })
-      return last
-    }
-    if (!/^[0-9a-f]{4,64}$/.test(spec)) throw new InvalidArgumentError(`"${spec}" is not a snapshot ID`, { hint: 'give `latest` or at least 4 hex digits of an ID from `p2pbak snapshots`' })
-    const found = all.filter(s => s.id.startsWith(spec))
-    if (found.length === 0) throw new SnapshotNotFoundError(`no snapshot matches ${spec}`, { hint: 'list them with `p2pbak snapshots`' })
-    if (found.length > 1) throw new SnapshotNotFoundError(`${found.length} snapshots match ${spec}`, { hint: 'give more digits of the ID' })
-    return found[0]!
+  /**
+   * A snapshot by `latest` (the newest of the configured set, or with filters the newest that
+   * matches), full hex ID or unique prefix (at least 4 hex digits): daemon/snapshot-filter.ts.
+   */
+  async findSnapshot (spec: string, selection: SnapshotSelection = {}): Promise<SnapshotInfo> {
+    return selectSnapshot(await this.listSnapshots(), spec, selection)
   }
 
   /**

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RestoreIncompleteError } from '../../daemon/errors.js'
 import type { Owner } from '../../daemon/owner.js'
-import { BlobType, NodeType } from '../../daemon/repository/pb/repo.js'
+import { BlobType, NodeType, SnapshotOrigin } from '../../daemon/repository/pb/repo.js'
 import type { ContentRef, Node } from '../../daemon/repository/pb/repo.js'
 import { defaultSnapshotFields, encodeTree } from '../../daemon/repository/repository.js'
 import type { Repository } from '../../daemon/repository/repository.js'
@@ -66,7 +66,7 @@ async function dir (repo: Repository, name: string | Buffer, children: Node[]): 
 async function commit (repo: Repository, nodes: Node[]): Promise<string> {
   const tree = await saveTree(repo, nodes)
   const { snapshotId } = await repo.commitSnapshot({
-    version: 1, ...defaultSnapshotFields(), owner: 'mallory', paths: [Buffer.from('/hostile')], tags: [], parent: new Uint8Array(0), tree
+    version: 1, ...defaultSnapshotFields(), owner: 'mallory', paths: [Buffer.from('/hostile')], tags: [], parent: new Uint8Array(0), tree, origin: SnapshotOrigin.ORIGIN_AD_HOC
   })
   return snapshotId
 }

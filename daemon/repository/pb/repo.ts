@@ -1814,6 +1814,24 @@ export namespace Summary {
   }
 }
 
+export enum SnapshotOrigin {
+  ORIGIN_UNRECORDED = 'ORIGIN_UNRECORDED',
+  ORIGIN_CONFIGURED = 'ORIGIN_CONFIGURED',
+  ORIGIN_AD_HOC = 'ORIGIN_AD_HOC'
+}
+
+enum __SnapshotOriginValues {
+  ORIGIN_UNRECORDED = 0,
+  ORIGIN_CONFIGURED = 1,
+  ORIGIN_AD_HOC = 2
+}
+
+export namespace SnapshotOrigin {
+  export const codec = (): Codec<SnapshotOrigin> => {
+    return enumeration<SnapshotOrigin>(__SnapshotOriginValues)
+  }
+}
+
 export interface Snapshot {
   version: number
   timeNs: bigint
@@ -1824,6 +1842,7 @@ export interface Snapshot {
   parent: Uint8Array
   tree: Uint8Array
   summary?: Summary
+  origin: SnapshotOrigin
 }
 
 export namespace Snapshot {
@@ -1885,6 +1904,11 @@ export namespace Snapshot {
           Summary.codec().encode(obj.summary, w)
         }
 
+        if (obj.origin != null && __SnapshotOriginValues[obj.origin] !== 0) {
+          w.uint32(80)
+          SnapshotOrigin.codec().encode(obj.origin, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1897,7 +1921,8 @@ export namespace Snapshot {
           paths: [],
           tags: [],
           parent: uint8ArrayAlloc(0),
-          tree: uint8ArrayAlloc(0)
+          tree: uint8ArrayAlloc(0),
+          origin: SnapshotOrigin.ORIGIN_UNRECORDED
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1950,6 +1975,10 @@ export namespace Snapshot {
               obj.summary = Summary.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.summary
               })
+              break
+            }
+            case 10: {
+              obj.origin = SnapshotOrigin.codec().decode(reader)
               break
             }
             default: {
@@ -2049,6 +2078,13 @@ export namespace Snapshot {
                 limits: opts.limits?.summary
               })
 
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.origin`,
+                value: SnapshotOrigin.codec().decode(reader)
+              }
               break
             }
             default: {
@@ -2171,6 +2207,11 @@ export namespace Snapshot {
     value: number
   }
 
+  export interface SnapshotOriginFieldEvent {
+    field: '$.origin'
+    value: SnapshotOrigin
+  }
+
   export function encode (obj: Partial<Snapshot>): Uint8Array {
     return encodeMessage(obj, Snapshot.codec())
   }
@@ -2179,7 +2220,7 @@ export namespace Snapshot {
     return decodeMessage(buf, Snapshot.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Snapshot>): Generator<SnapshotVersionFieldEvent | SnapshotTimeNsFieldEvent | SnapshotHostnameFieldEvent | SnapshotOwnerFieldEvent | SnapshotPathsFieldEvent | SnapshotTagsFieldEvent | SnapshotParentFieldEvent | SnapshotTreeFieldEvent | SnapshotSummaryFilesNewFieldEvent | SnapshotSummaryFilesChangedFieldEvent | SnapshotSummaryFilesUnmodifiedFieldEvent | SnapshotSummaryDirsFieldEvent | SnapshotSummaryBlobsAddedFieldEvent | SnapshotSummaryBytesReadFieldEvent | SnapshotSummaryBytesAddedFieldEvent | SnapshotSummaryBytesStoredFieldEvent | SnapshotSummaryTotalFilesFieldEvent | SnapshotSummaryTotalBytesFieldEvent | SnapshotSummaryDurationMsFieldEvent | SnapshotSummaryWarningsFieldEvent | SnapshotSummaryPacksAddedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Snapshot>): Generator<SnapshotVersionFieldEvent | SnapshotTimeNsFieldEvent | SnapshotHostnameFieldEvent | SnapshotOwnerFieldEvent | SnapshotPathsFieldEvent | SnapshotTagsFieldEvent | SnapshotParentFieldEvent | SnapshotTreeFieldEvent | SnapshotSummaryFilesNewFieldEvent | SnapshotSummaryFilesChangedFieldEvent | SnapshotSummaryFilesUnmodifiedFieldEvent | SnapshotSummaryDirsFieldEvent | SnapshotSummaryBlobsAddedFieldEvent | SnapshotSummaryBytesReadFieldEvent | SnapshotSummaryBytesAddedFieldEvent | SnapshotSummaryBytesStoredFieldEvent | SnapshotSummaryTotalFilesFieldEvent | SnapshotSummaryTotalBytesFieldEvent | SnapshotSummaryDurationMsFieldEvent | SnapshotSummaryWarningsFieldEvent | SnapshotSummaryPacksAddedFieldEvent | SnapshotOriginFieldEvent> {
     return streamMessage(buf, Snapshot.codec(), opts)
   }
 }

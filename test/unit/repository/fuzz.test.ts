@@ -21,7 +21,7 @@ import {
 } from '../../../daemon/repository/constants.js'
 import { PackWriter, decodePackHeader, packHeaderOf, parsePackTrailer, readPackHeader } from '../../../daemon/repository/pack.js'
 import {
-  BlobType, Index, NodeType, PackHeader, RootPayload, RootRecord, Snapshot, Tree
+  BlobType, Index, NodeType, PackHeader, RootPayload, RootRecord, Snapshot, SnapshotOrigin, Tree
 } from '../../../daemon/repository/pb/repo.js'
 import type { Node, PackEntry } from '../../../daemon/repository/pb/repo.js'
 import {
@@ -195,7 +195,8 @@ const snapshotArb: fc.Arbitrary<Snapshot> = fc.record({
   tags: fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
   parent: fc.oneof(bytes32, fc.constant(new Uint8Array(0))),
   tree: fc.oneof(bytes32, bytes32, nameArb),
-  summary: fc.option(summaryArb, { nil: undefined })
+  summary: fc.option(summaryArb, { nil: undefined }),
+  origin: fc.constantFrom(SnapshotOrigin.ORIGIN_UNRECORDED, SnapshotOrigin.ORIGIN_CONFIGURED, SnapshotOrigin.ORIGIN_AD_HOC)
 })
 
 const indexArb: fc.Arbitrary<Index> = fc.record({
