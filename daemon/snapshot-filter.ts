@@ -195,7 +195,7 @@ export function groupBySet<T extends SelectableSnapshot> (all: readonly T[]): Ar
     const key = `${s.snapshot.hostname}\n${snapshotSetKey(s.snapshot)}`
     let g = groups.get(key)
     if (g === undefined) {
-      g = { set: snapshotSetId(s.snapshot), hostname: s.snapshot.hostname, paths: pathsOf(s.snapshot), tags: normalizeTags(s.snapshot.tags), snapshots: [] }
+      g = { set: snapshotSetId(s.snapshot), hostname: s.snapshot.hostname, paths: pathsOf(s.snapshot).sort(), tags: normalizeTags(s.snapshot.tags), snapshots: [] }
       groups.set(key, g)
     }
     g.snapshots.push(s)

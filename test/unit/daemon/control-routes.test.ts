@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DaemonClient } from '../../../cli/client.js'
 import { ROUTES } from '../../../daemon/control/api.js'
-import type { BackupAnswer, CheckAnswer, RestoreAnswer, Status } from '../../../daemon/control/api.js'
+import type { BackupAnswer, CheckAnswer, RestoreAnswer, SnapshotRow, Status } from '../../../daemon/control/api.js'
 import { buildRoutes, snapshotRow } from '../../../daemon/control/routes.js'
 import type { DaemonServices } from '../../../daemon/control/routes.js'
 import { startControlServer } from '../../../daemon/control/server.js'
@@ -16,6 +16,7 @@ import type { Owner } from '../../../daemon/owner.js'
 import { NodeType } from '../../../daemon/repository/pb/repo.js'
 import type { Node, Snapshot } from '../../../daemon/repository/pb/repo.js'
 import type { SnapshotInfo } from '../../../daemon/repository/repository.js'
+import { setId } from '../../../daemon/snapshot-filter.js'
 import { tempDirs } from '../../harness/tmp.js'
 import { deferred } from './deferred.js'
 import type { Deferred } from './deferred.js'
@@ -216,12 +217,37 @@ describe('buildRoutes', () => {
     const routes = buildRoutes(services().d)
     const { result } = await invoke(routes, ROUTES.snapshots, {})
     expect(result).toEqual([
-      { id: 's1', time: '2025-11-27T03:40:00.123Z', hostname: 'desk-1', owner: 'alice', paths: ['/home/alice'], tags: ['daily'], files: 7, bytes: 700 },
-      { id: 's2', time: '2025-11-27T03:40:00.123Z', hostname: 'desk-1', owner: 'alice', paths: ['/home/alice'], tags: [], files: 0, bytes: 0 }
+      { id: 's1', time: '2025-11-27T03:40:00.123Z', hostname: 'desk-1', owner: 'alice', paths: ['/home/alice'], tags: ['daily'], files: 7, bytes: 700, set: setId(['/home/alice'], ['daily']), origin: 'unrecorded', latest: false },
+      { id: 's2', time: '2025-11-27T03:40:00.123Z', hostname: 'desk-1', owner: 'alice', paths: ['/home/alice'], tags: [], files: 0, bytes: 0, set: setId(['/home/alice'], []), origin: 'unrecorded', latest: true }
     ])
     expect(snapshotRow(snap('x')).time).toBe(new Date(1_764_214_800_123).toISOString())
     expect((await invoke(routes, ROUTES.status, {})).result).toMatchObject({ apiVersion: 1 })
     expect((await invoke(routes, ROUTES.peers, {})).result).toEqual([])
+  })
+
+  it('snapshots with filters (POST): only the matching rows, and `latest` marks the newest that matches', async () => {
+    const { d } = services({ configuredPaths: () => ['/home/alice'] })
+    const routes = buildRoutes(d)
+    const rows = (await invoke(routes, ROUTES.snapshotsFiltered, { filter: { tags: [['daily']] } })).result as SnapshotRow[]
+    expect(rows.map(r => [r.id, r.latest])).toEqual([['s1', true]])
+    // Without filters `latest` is the configured set's (backup.paths, no tags): s2, not the tagged s1.
+    const all = (await invoke(routes, ROUTES.snapshotsFiltered, {})).result as SnapshotRow[]
+    expect(all.map(r => [r.id, r.latest])).toEqual([['s1', false], ['s2', true]])
+    await expect(invoke(routes, ROUTES.snapshotsFiltered, { filter: { paths: ['relative'] } })).rejects.toThrow(/must be an absolute path/)
+  })
+
+  it('ls and restore pass the filters on; a backup tag with a comma is refused', async () => {
+    const seen: unknown[] = []
+    const { d, calls } = services({ configuredPaths: () => ['/home/alice'] })
+    const findSnapshot = (d.owner().repo as unknown as { findSnapshot: (s: string, sel: unknown) => Promise<unknown> })
+    const orig = findSnapshot.findSnapshot
+    findSnapshot.findSnapshot = async (s: string, sel: unknown) => { seen.push(sel); return await orig(s, sel) }
+    const routes = buildRoutes(d)
+    await invoke(routes, ROUTES.ls, { snapshot: 'latest', filter: { paths: ['/tmp/x'], hosts: ['desk-1'] } })
+    expect(seen).toEqual([{ filter: { paths: ['/tmp/x'], hosts: ['desk-1'] }, configuredPaths: ['/home/alice'] }])
+    await invoke(routes, ROUTES.restore, { snapshot: 'latest', target: '/t', filter: { tags: [['a', 'b']] } })
+    expect(calls.at(-1)).toEqual(['restore', { snapshot: 'latest', target: '/t', filter: { tags: [['a', 'b']] } }])
+    await expect(invoke(routes, ROUTES.backup, { tags: ['a,b'] })).rejects.toThrow(/a tag cannot contain a comma/)
   })
 
   it('ls lists the whole snapshot, or one folder and what is under it', async () => {

@@ -183,4 +183,24 @@ describe('Scheduler', () => {
     await vi.advanceTimersByTimeAsync(interval - 2 ** 31)
     expect(runs).toEqual([T0 + interval])
   })
+
+  it('replan() after a backup of the configured set made by hand moves the next run to interval after it', async () => {
+    const { s, runs, setLast } = make({ last: T0 - HOUR, interval: 4 * HOUR, jitter: 0 })
+    s.start()
+    expect(s.next()).toBe(T0 + 3 * HOUR)
+    await vi.advanceTimersByTimeAsync(HOUR)
+    setLast(Date.now()) // `p2pbak backup` of backup.paths finished now
+    s.replan()
+    expect(s.next()).toBe(T0 + HOUR + 4 * HOUR)
+    await vi.advanceTimersByTimeAsync(3 * HOUR)
+    expect(runs).toEqual([]) // the old due time passed without a run
+    await vi.advanceTimersByTimeAsync(HOUR)
+    expect(runs).toEqual([T0 + 5 * HOUR])
+  })
+
+  it('replan() while stopped plans nothing', () => {
+    const { s } = make({ last: T0 - HOUR })
+    s.replan()
+    expect(s.next()).toBeUndefined()
+  })
 })
