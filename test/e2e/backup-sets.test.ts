@@ -6,6 +6,8 @@
 // and a fresh machine with no config (`restore --owner`) finds the configured set too.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackupAnswer, LsEntry, SnapshotRow, Status } from '../../daemon/control/api.js'
 import { exitCodeFor } from '../../cli/exit-codes.js'
@@ -81,6 +83,10 @@ afterAll(async () => {
 describe('backup sets: latest is the configured set', () => {
   it('snapshots records the origin, groups by set, and marks the configured set\'s newest as latest', async () => {
     const rows = await json<SnapshotRow[]>(['snapshots'])
+    const ajv = new Ajv2020({ strict: true })
+    addFormats.default(ajv)
+    const validate = ajv.compile(JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/json/snapshots.schema.json'), 'utf8')) as object)
+    expect(validate(rows), JSON.stringify(validate.errors)).toBe(true)
     const set = rows.find(r => r.id === setSnap.snapshot)!
     const x = rows.find(r => r.id === adHocSnap.snapshot)!
     expect(set).toMatchObject({ paths: [configured], tags: [], origin: 'configured', latest: true, set: expect.stringMatching(/^[0-9a-f]{8}$/) })
