@@ -146,14 +146,18 @@ describe('backup sets: latest is the configured set', () => {
   })
 
   it('after a restart the next scheduled backup is still computed from the configured set, not the ad-hoc backup', async () => {
-    const adHocTime = Date.parse((await json<SnapshotRow[]>(['snapshots'])).find(r => r.id === adHocSnap.snapshot)!.time)
+    const rows = await json<SnapshotRow[]>(['snapshots'])
+    const setTime = Date.parse(rows.find(r => r.id === setSnap.snapshot)!.time)
+    const adHocTime = Date.parse(rows.find(r => r.id === adHocSnap.snapshot)!.time)
     await office.stop(alice)
     const s = await office.start(alice)
-    // The plan at start-up reads the last backup of the configured set: interval after it, which
-    // is before the ad-hoc backup's time + interval (that one would have put it back).
+    // The plan at start-up reads when the configured set's last backup finished (after its commit,
+    // before the ad-hoc backup began): interval after it, so before the ad-hoc backup's time +
+    // interval, which is where recording every backup would have put it.
     expect(s.owner!.nextBackup).not.toBeNull()
-    expect(s.owner!.nextBackup!).toBeGreaterThanOrEqual(nextBefore - 1000)
+    expect(s.owner!.nextBackup!).toBeGreaterThanOrEqual(setTime + HOUR)
     expect(s.owner!.nextBackup!).toBeLessThan(adHocTime + HOUR)
+    expect(s.owner!.nextBackup!).toBeLessThanOrEqual(nextBefore)
   })
 
   it('a fresh machine without config (restore --owner) restores the configured set as latest, and the ad-hoc one with --path', async () => {
@@ -178,5 +182,33 @@ describe('backup sets: latest is the configured set', () => {
     expect(r4.code, r4.stderr).toBe(0)
     expect(JSON.parse(r4.stdout)).toMatchObject({ snapshot: adHocSnap.snapshot })
     expect(compareTrees(adHoc, join(t4, adHoc))).toEqual([])
+  })
+})
+
+describe('p2pbak local: the same filters without a daemon', () => {
+  it('snapshots, ls and restore take --path, --tag (a,b = both; repeated = either) and --host; latest is the newest that matches', async () => {
+    const passFile = join(root, 'local-pass')
+    writeFileSync(passFile, 'local sets passphrase\n', { mode: 0o600 })
+    const args = ['--repo', join(root, 'local-repo'), '--state', join(root, 'local-state'), '--password-file', passFile]
+    const local = async <T>(a: string[]): Promise<T> => {
+      const r = await runCli(['--json', 'local', ...a, ...args])
+      expect(r.code, r.stderr).toBe(0)
+      return parseJson<T>(r)
+    }
+    await local(['init', '--owner', 'alice-local'])
+    const docs = await local<{ snapshot: string }>(['backup', configured, '--tag', 'daily,home'])
+    const x = await local<{ snapshot: string }>(['backup', adHoc, '--tag', 'scratch'])
+    const all = await local<SnapshotRow[]>(['snapshots'])
+    expect(all.map(r => [r.id, r.tags, r.origin, r.latest])).toEqual([[docs.snapshot, ['daily', 'home'], 'ad-hoc', false], [x.snapshot, ['scratch'], 'ad-hoc', true]])
+    expect((await local<SnapshotRow[]>(['snapshots', '--tag', 'daily,home'])).map(r => r.id)).toEqual([docs.snapshot])
+    expect(await local<SnapshotRow[]>(['snapshots', '--tag', 'daily,scratch'])).toEqual([])
+    expect((await local<SnapshotRow[]>(['snapshots', '--tag', 'home', '--tag', 'scratch'])).map(r => r.id)).toEqual([docs.snapshot, x.snapshot])
+    expect(await local<SnapshotRow[]>(['snapshots', '--host', 'no-such-host'])).toEqual([])
+    const files = await local<LsEntry[]>(['ls', 'latest', '--path', configured])
+    expect(files.some(e => e.path === join(configured, 'doc-0.txt'))).toBe(true)
+    const target = join(root, 'local-restore')
+    const r = await local<{ snapshot: string }>(['restore', 'latest', '--tag', 'home', '--target', target])
+    expect(r.snapshot).toBe(docs.snapshot)
+    expect(compareTrees(configured, join(target, configured))).toEqual([])
   })
 })
