@@ -37,7 +37,10 @@ export function renderStatus (s: Status): string {
     const last = o.lastBackup === null
       ? 'no backup yet'
       : `last backup ${ago(o.lastBackup.age)} (${o.lastBackup.snapshot.slice(0, 8)}, ${o.lastBackup.files} files, ${formatBytes(o.lastBackup.bytes)})`
-    const next = o.nextBackup === null ? 'no schedule (backup.paths is empty)' : o.nextBackup <= s.time ? 'next: now' : `next in ${formatDuration(o.nextBackup - s.time)}`
+    // nextBackup is null without backup.paths, while leaving, and while a scheduled backup runs.
+    const next = o.nextBackup !== null
+      ? (o.nextBackup <= s.time ? 'next: now' : `next in ${formatDuration(o.nextBackup - s.time)}`)
+      : o.backupPaths.length === 0 ? 'no schedule (backup.paths is empty)' : s.daemon.leaving ? 'no schedule (leaving the swarm)' : 'a scheduled backup is running'
     lines.push(`  owner     ${o.name}: ${last}; ${next}`)
     if (o.lastAdHocBackup !== null && o.lastAdHocBackup !== undefined) {
       const a = o.lastAdHocBackup
