@@ -8,6 +8,7 @@ import { ROUTES } from '../daemon/control/api.js'
 import type {
   ApiError, AwayAnswer, BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, LeaveAnswer, LeaveBody, LsEntry, PeerRow, Progress, RestoreAnswer, RestoreRequestBody, SnapshotRow, Status, StreamLine
 } from '../daemon/control/api.js'
+import type { PeersForgetAnswer, PeersForgetBody } from '../daemon/control/api.js'
 
 /** No daemon answers on the control socket. */
 export class DaemonNotRunningError extends P2pbakError {
@@ -47,6 +48,7 @@ export class DaemonClient {
   async ownerReload (): Promise<{ owner: string | null }> { return await this.call(ROUTES.ownerReload, {}) }
   async away (until: number | null): Promise<AwayAnswer> { return await this.call(ROUTES.away, { until }) }
   async leave (body: LeaveBody, h: StreamHandlers = {}): Promise<LeaveAnswer> { return await this.stream(ROUTES.leave, body, h) }
+  async peersForget (body: PeersForgetBody): Promise<PeersForgetAnswer> { return await this.call(ROUTES.peersForget, body) }
 
   private describe (): string {
     return 'socketPath' in this.target ? this.target.socketPath : `${this.target.host}:${this.target.port}`

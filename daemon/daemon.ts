@@ -33,6 +33,7 @@ import type { BackupRequest, Progress } from './operations.js'
 import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
 import { MAX_PLANNED_ABSENCE_MS, PeerBook } from './peer-book.js'
+import { forgetPeer } from './forget-peer.js'
 import { Repairer } from './repair.js'
 import { restore } from './restorer.js'
 import type { SnapshotInfo } from './repository/repository.js'
@@ -189,7 +190,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   const refreshPeerInfo = async (id: string): Promise<void> => {
     try {
       const info = await peer.transport.info(id, { signal: AbortSignal.timeout(5000) }) as InfoReply
-      peerBook.info(id, { free: info.free, quota: info.quota ?? 0, used: info.used ?? 0, domain: info.domain, awayUntil: info.awayUntil ?? 0, leaving: info.leaving === true })
+      peerBook.info(id, { free: info.free, quota: info.quota ?? 0, used: info.used ?? 0, domain: info.domain, awayUntil: info.awayUntil ?? 0, leaving: info.leaving === true, ephemeral: info.ephemeral === true })
     } catch (err) {
       debug('info from %s failed: %s', id, (err as Error).message)
     }
@@ -371,6 +372,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     const id = evt.detail.toString()
     peerBook.connected(id)
     log.info('peer online', { peer: id })
+    // At once: a short-lived peer (a fresh-machine restore) says so in its info and is never listed.
+    void refreshPeerInfo(id)
   }
   /** The addresses a peer listens on (from identify), remembered so either side can redial after a restart. */
   const rememberAddrs = async (id: PeerId): Promise<void> => {
@@ -421,8 +424,11 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   }
   const onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const id = evt.detail.toString()
+    const ephemeral = peerBook.get(id)?.ephemeral === true
     peerBook.disconnected(id)
     log.info('peer offline', { peer: id })
+    // A fresh-machine restore that finished: nothing of it is kept (docs/protocol.md §4, field 9).
+    if (ephemeral) void dropFromNode(evt.detail)
   }
 
   let maintenanceTimer: NodeJS.Timeout | undefined
@@ -589,6 +595,16 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     }))
   }
 
+  /** Forgets a peer in the swarm node: its connections, its peer store entry and its DHT routing table slot. */
+  const dropFromNode = async (id: PeerId): Promise<void> => {
+    redialBackoff.delete(id.toString())
+    await libp2p.hangUp(id).catch(() => {})
+    // kad-dht has no public removal; its routing table's remove() is used when present.
+    const table = (libp2p.services.dht as unknown as { routingTable?: { remove?: (p: PeerId) => Promise<void> } }).routingTable
+    await table?.remove?.(id).catch(() => {})
+    await libp2p.peerStore.delete(id).catch(() => {})
+  }
+
   let stopping = false
   /**
    * Runs a restore or check as a listed operation: its progress goes to the client, and the client
@@ -722,6 +738,11 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         }
         return { leaving: true, moved: r.moved, dropped: r.dropped, bytes: r.bytes, kept: 0 }
       }, { signal, progress })
+    },
+    peersForget: async (body) => {
+      const r = await forgetPeer({ peerBook, dropFromNode, ...(store === undefined ? {} : { store }), heldForThem: () => peer.holder.bytesBySender() }, body)
+      log.info('peer forgotten', { peer: r.peerId, liveness: r.liveness, heldForUsPacks: r.heldForUs.packs })
+      return r
     }
   })
 

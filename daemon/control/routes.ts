@@ -10,7 +10,7 @@ import type { SnapshotInfo } from '../repository/repository.js'
 import { ROUTES } from './api.js'
 import type {
   AwayAnswer, AwayBody, BackupAnswer, BackupRequestBody, CheckAnswer, LeaveAnswer, LeaveBody, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
-  RestoreAnswer, RestoreRequestBody, SnapshotRow, Status
+  RestoreAnswer, RestoreRequestBody, SnapshotRow, Status, PeersForgetAnswer, PeersForgetBody
 } from './api.js'
 import type { RouteContext, RouteHandler, StreamContext } from './server.js'
 
@@ -27,6 +27,7 @@ export interface DaemonServices {
   ownerReload: () => Promise<{ owner: string | null }>
   away: (body: AwayBody) => Promise<AwayAnswer>
   leave: (body: LeaveBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<LeaveAnswer>
+  peersForget: (body: PeersForgetBody) => Promise<PeersForgetAnswer>
 }
 
 const absolute = z.string().min(1).refine(isAbsolute, 'must be an absolute path')
@@ -38,7 +39,8 @@ const schemas = {
   keyPasswd: z.object({ oldPassphrase: z.string(), newPassphrase: z.string().min(1) }),
   keyRecovery: z.object({ passphrase: z.string() }),
   away: z.object({ until: z.number().int().nullable() }),
-  leave: z.object({ cancel: z.boolean().optional() })
+  leave: z.object({ cancel: z.boolean().optional() }),
+  peersForget: z.object({ peer: z.string().min(1).max(256), force: z.boolean().optional() })
 }
 
 function parse<T> (schema: z.ZodType<T>, body: unknown): T {
@@ -94,6 +96,7 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
     plain(ROUTES.keyRecovery, async ({ body }) => await d.keyRecovery(parse(schemas.keyRecovery, body))),
     plain(ROUTES.ownerReload, async () => await d.ownerReload()),
     plain(ROUTES.away, async ({ body }) => await d.away(parse(schemas.away, body))),
-    streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal))
+    streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal)),
+    plain(ROUTES.peersForget, async ({ body }) => await d.peersForget(parse(schemas.peersForget, body)))
   ]
 }

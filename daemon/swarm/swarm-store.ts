@@ -24,7 +24,7 @@ export interface SwarmTransport {
   readonly self: string
   /** Peers connected now. */
   onlinePeers: () => string[]
-  info: (peer: string, options?: OperationOptions) => Promise<{ free: number, domain: string }>
+  info: (peer: string, options?: OperationOptions) => Promise<{ free: number, domain: string, ephemeral?: boolean }>
   putPack: (peer: string, packId: string, bytes: Uint8Array, ownerKey: Uint8Array, options?: OperationOptions & PutMeta) => Promise<string>
   /** SHA-256(nonce ‖ pack) as the peer computes it ('not-found', 'busy' otherwise). Optional: repair's audits. */
   auditPack?: (peer: string, packId: string, nonce: Uint8Array, options?: OperationOptions) => Promise<{ status: string, digest: Uint8Array }>
@@ -318,7 +318,9 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
       if (cached !== undefined && Date.now() - cached.at < ttl) return
       try {
         const i = await this.t.info(p, { signal: signal ?? AbortSignal.timeout(5000) })
-        this.infos.set(p, { at: Date.now(), free: i.free, domain: i.domain })
+        // A short-lived peer (a fresh-machine restore) is never a holder (docs/protocol.md §4).
+        if (i.ephemeral === true) this.infos.delete(p)
+        else this.infos.set(p, { at: Date.now(), free: i.free, domain: i.domain })
       } catch {
         this.infos.delete(p)
       }
@@ -410,6 +412,21 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
       SELECT h.peer, p.size AS bytes FROM holders h JOIN packs p ON p.pack = h.pack
       UNION ALL SELECT sh.peer, s.shard_size AS bytes FROM shard_holders sh JOIN stripes s ON s.pack = sh.pack) GROUP BY peer`).all() as Array<{ peer: string, bytes: number }>
     return new Map(rows.map(r => [r.peer, r.bytes]))
+  }
+
+  /**
+   * Forgets every record of `peer` holding a pack or shard (`p2pbak peers forget`); returns what it
+   * was recorded as holding. If it comes back, refreshHolders records what it still holds.
+   */
+  forgetHolder (peer: string): { packs: number, bytes: number } {
+    return this.db.transaction(() => {
+      const p = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(p.size), 0) AS b FROM holders h JOIN packs p ON p.pack = h.pack WHERE h.peer = ?').get(peer) as { n: number, b: number }
+      const s = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(s.shard_size), 0) AS b FROM shard_holders sh JOIN stripes s ON s.pack = sh.pack WHERE sh.peer = ?').get(peer) as { n: number, b: number }
+      this.db.prepare('DELETE FROM holders WHERE peer = ?').run(peer)
+      this.db.prepare('DELETE FROM shard_holders WHERE peer = ?').run(peer)
+      this.infos.delete(peer)
+      return { packs: p.n + s.n, bytes: p.b + s.b }
+    })()
   }
 
   /** Packs with fewer recorded holders than wanted. */
