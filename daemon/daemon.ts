@@ -301,15 +301,20 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     let result: BackupResult
     // The archiver reports per file; while packs are still on their way (a large file, the final
     // flush) the count of packs stored is refreshed from here.
-    let last: { filesDone: number, bytesDone: number, currentPath: string } | undefined
+    let last: { filesDone: number, bytesDone: number, currentPath: string, stage: 'reading' | 'uploading' } | undefined
     const packsBefore = o.repo.stats.packs
+    const sentBefore = s.bytesSent
+    // Scanning until the first file is read (nothing done of a total not known yet); replicating
+    // once every file is read and the last packs travel to their holders.
     const report = (): void => {
-      if (last === undefined) return
       op.report({
-        stage: 'backing up', filesDone: last.filesDone, bytesDone: last.bytesDone, packsStored: o.repo.stats.packs - packsBefore, currentPath: last.currentPath,
-        ...(totals === undefined ? {} : { totalFiles: Math.max(totals.files, last.filesDone), totalBytes: Math.max(totals.bytes, last.bytesDone) })
+        stage: last === undefined ? 'scanning' : last.stage === 'uploading' ? 'replicating' : 'backing up',
+        filesDone: last?.filesDone ?? 0, bytesDone: last?.bytesDone ?? 0, packsStored: o.repo.stats.packs - packsBefore, bytesSent: s.bytesSent - sentBefore,
+        ...(last === undefined ? {} : { currentPath: last.currentPath }),
+        ...(totals === undefined ? {} : { totalFiles: Math.max(totals.files, last?.filesDone ?? 0), totalBytes: Math.max(totals.bytes, last?.bytesDone ?? 0) })
       })
     }
+    report()
     const ticker = setInterval(report, PROGRESS_TICK_MS)
     try {
       result = await backup(o.repo, o.keys.chunkerKey, {
@@ -664,7 +669,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       return await track(op, async () => {
         const r = await check(o.repo, {
           readData: body.readData === true,
-          onProgress: (p) => { op.report({ stage: p.stage, filesDone: p.done, bytesDone: 0, totalFiles: p.total }) }
+          // filesDone/totalFiles count packs here; bytes are those read from the peers (--read-data).
+          onProgress: (p) => { op.report({ stage: p.stage, filesDone: p.done, totalFiles: p.total, bytesDone: p.bytes ?? 0, ...(p.totalBytes === undefined ? {} : { totalBytes: p.totalBytes }) }) }
         })
         log.info('check finished', { ok: r.ok, problems: r.problems.length, packs: r.packs })
         return r

@@ -25,7 +25,8 @@ export interface SwarmTransport {
   /** Peers connected now. */
   onlinePeers: () => string[]
   info: (peer: string, options?: OperationOptions) => Promise<{ free: number, domain: string, ephemeral?: boolean }>
-  putPack: (peer: string, packId: string, bytes: Uint8Array, ownerKey: Uint8Array, options?: OperationOptions & PutMeta) => Promise<string>
+  /** `onSent` is called with each data frame's size as it is handed to the stream (progress: bytes actually sent). */
+  putPack: (peer: string, packId: string, bytes: Uint8Array, ownerKey: Uint8Array, options?: OperationOptions & PutMeta & { onSent?: (bytes: number) => void }) => Promise<string>
   /** SHA-256(nonce ‖ pack) as the peer computes it ('not-found', 'busy' otherwise). Optional: repair's audits. */
   auditPack?: (peer: string, packId: string, nonce: Uint8Array, options?: OperationOptions) => Promise<{ status: string, digest: Uint8Array }>
   getPack: (peer: string, packId: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
@@ -429,6 +430,10 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
     })()
   }
 
+  /** Pack bytes sent to holders so far (every data frame handed to a stream, retries included): progress and rates. */
+  bytesSent = 0
+  private readonly countSent = (n: number): void => { this.bytesSent += n }
+
   /** Packs with fewer recorded holders than wanted. */
   degradedPacks (): Array<{ packId: string, holders: number, wanted: number }> {
     return (this.db.prepare('SELECT p.pack, p.wanted, COUNT(h.peer) AS n FROM packs p LEFT JOIN holders h ON h.pack = p.pack GROUP BY p.pack HAVING n < p.wanted').all() as Array<{ pack: string, wanted: number, n: number }>)
@@ -538,7 +543,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
 
   private async putAttempts (peer: string, id: string, bytes: Uint8Array, options: OperationOptions, meta: PutMeta): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const raw = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, ...meta, origin: this.t.self })
+      const raw = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, ...meta, origin: this.t.self, onSent: this.countSent })
       const status = raw === 'already-held' ? 'durable' : raw
       if (status !== 'busy' || attempt >= 20) return status
       await new Promise(resolve => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)))
