@@ -63,7 +63,9 @@ export class DaemonClient {
       : { host: this.target.host, port: this.target.port }
     if (!('socketPath' in this.target)) headers.authorization = `Bearer ${this.target.token}`
     return await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request({ ...where, method: route.method, path: route.path, headers }, resolve)
+      // agent: false, one connection per request: a kept-alive socket that the daemon closes after
+      // its idle timeout (5 s) just as a long-lived client reuses it fails the request with EPIPE.
+      const req = request({ ...where, agent: false, method: route.method, path: route.path, headers }, resolve)
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
           reject(new DaemonNotRunningError(`no p2pbak daemon is running (nothing answers on ${this.describe()})`, {

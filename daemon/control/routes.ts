@@ -84,6 +84,9 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
       queued(op.id, joined)
       // A client that goes away does not stop a backup: it is the daemon's job, not the terminal's.
       op.on('progress', progress)
+      // Where it stands now: its first report (scanning) came before this client listened, and a
+      // client that joins a running backup sees its state at once.
+      if (op.progress !== undefined) progress(op.progress)
       try {
         return { ...await op.result, joined }
       } finally {

@@ -1,7 +1,8 @@
 // The peer book, end to end with real daemon processes on 127.0.0.1: a fresh-machine restore
 // (`p2pbak restore --owner`, the built binary) is a short-lived peer that no daemon keeps in its
 // peer book once it is gone, and `p2pbak peers forget` removes a machine that left the office
-// without `p2pbak leave`.
+// without `p2pbak leave`. The same office shows the progress events that backup, check
+// --read-data and leave stream through the control API.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -12,7 +13,7 @@ import type { Machine } from '../../cli/office.js'
 import { PEERS_DB_NAME } from '../../daemon/daemon.js'
 import { loadOrCreateNodeKey } from '../../daemon/swarm/index.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
-import type { PeerRow, PeersForgetAnswer } from '../../daemon/control/api.js'
+import type { PeerRow, PeersForgetAnswer, Progress } from '../../daemon/control/api.js'
 import { parseJson, runCli } from '../harness/cli.js'
 import { tempDirs } from '../harness/tmp.js'
 import { prngBytes } from '../harness/tree.js'
@@ -24,6 +25,7 @@ let office: Office
 let alice: Machine
 let bob: Machine
 let carol: Machine
+let dave: Machine
 let src: string
 
 /** The rows of a daemon's peers.db that name `peerId` (read beside the running daemon). */
@@ -47,9 +49,11 @@ beforeAll(async () => {
   await office.start(alice)
   bob = await office.addMachine('bob', { bootstrap: [alice], config })
   carol = await office.addMachine('carol', { bootstrap: [alice], config })
+  dave = await office.addMachine('dave', { bootstrap: [alice], config })
   await office.start(bob)
   await office.start(carol)
-  await waitFor(async () => ((await alice.client.status()).swarm.online === 2 ? true : undefined), 30_000, 'two peers')
+  await office.start(dave)
+  await waitFor(async () => ((await alice.client.status()).swarm.online === 3 ? true : undefined), 30_000, 'three peers')
   await alice.client.backup({ paths: [src] })
 }, 120_000)
 
@@ -60,7 +64,7 @@ afterAll(async () => {
 
 describe('peer books', () => {
   it('a fresh-machine restore leaves no entry for its temporary peer in any daemon\'s peer book', async () => {
-    const daemons = [alice, bob, carol]
+    const daemons = [alice, bob, carol, dave]
     const before = await Promise.all(daemons.map(async m => (await m.client.peers()).map(p => p.peerId).sort()))
     const home = join(root, 'fresh')
     const state = join(home, 'state')
@@ -89,6 +93,48 @@ describe('peer books', () => {
     }
   })
 
+  it('backup, check --read-data and leave stream progress events through the control API', async () => {
+    // Backup: scanning first (nothing done, no total yet), then packs stored and bytes sent to holders.
+    const more = join(root, 'more')
+    mkdirSync(more)
+    for (let i = 0; i < 4; i++) writeFileSync(join(more, `m-${i}.bin`), prngBytes(`more-${i}`, 3 * 1024 * 1024))
+    const backup: Progress[] = []
+    await alice.client.backup({ paths: [more] }, { onProgress: (p) => backup.push(p) })
+    expect(backup[0]).toMatchObject({ kind: 'backup', stage: 'scanning', filesDone: 0, bytesDone: 0 })
+    expect(backup[0]!.totalBytes).toBeUndefined()
+    const last = backup.at(-1)!
+    expect(last.packsStored).toBeGreaterThan(0)
+    expect(last.bytesSent).toBeGreaterThanOrEqual(2 * 12 * 1024 * 1024) // every pack to two holders
+    expect(backup.some(p => (p.sendRate ?? 0) > 0)).toBe(true)
+
+    // check --read-data: packs done of the total, bytes read of the total.
+    const check: Progress[] = []
+    const r = await alice.client.check({ readData: true }, { onProgress: (p) => check.push(p) })
+    expect(r.ok).toBe(true)
+    const reading = check.filter(p => p.stage === 'reading packs')
+    expect(reading.length).toBeGreaterThan(2)
+    expect(reading[0]).toMatchObject({ kind: 'check', filesDone: 0, bytesDone: 0 })
+    expect(reading.at(-1)).toMatchObject({ filesDone: reading.at(-1)!.totalFiles, bytesDone: r.bytesRead, totalBytes: r.bytesRead })
+    expect(reading.at(-1)!.totalFiles).toBeGreaterThanOrEqual(r.packs)
+
+    // leave: bob hands over what it holds, packs done of the total, then stays after all.
+    const held = (await bob.client.status()).storage.packs
+    expect(held).toBeGreaterThan(0)
+    const leave: Progress[] = []
+    const left = await bob.client.leave({}, { onProgress: (p) => leave.push(p) })
+    expect(left.leaving).toBe(true)
+    expect(leave[0]).toMatchObject({ kind: 'leave', filesDone: 0, totalFiles: held })
+    expect(leave.at(-1)).toMatchObject({ filesDone: held, totalFiles: held })
+    expect(leave.at(-1)!.totalBytes).toBeGreaterThan(0)
+    await bob.client.leave({ cancel: true })
+
+    // Without a terminal the CLI adds nothing: the same text as ever, nothing on stderr.
+    const plain = await runCli(['-c', alice.configPath, 'check', '--read-data'], { env: { HOME: alice.dir }, timeoutMs: 60_000 })
+    expect(plain.code, plain.stderr).toBe(0)
+    expect(plain.stderr).toBe('')
+    expect(plain.stdout).toMatch(/^\d+ snapshots, \d+ packs, \d+ blobs, .* read\nno problems found\n$/)
+  }, 120_000)
+
   it('`peers forget` refuses an online peer without --force, and removes a gone one with what it held', async () => {
     const cli = async (args: string[]): Promise<Awaited<ReturnType<typeof runCli>>> =>
       await runCli(['--json', '-c', alice.configPath, ...args], { env: { HOME: alice.dir }, timeoutMs: 60_000 })
@@ -109,11 +155,11 @@ describe('peer books', () => {
     expect(answer).toMatchObject({ peerId: carol.peerId, liveness: 'gone', heldForUs: { bytes: heldByCarol } })
     expect(answer.heldForUs.packs).toBeGreaterThan(0)
     const rows = parseJson<PeerRow[]>(await cli(['peers']))
-    expect(rows.map(p => p.peerId)).toEqual([bob.peerId])
+    expect(rows.map(p => p.peerId).sort()).toEqual([bob.peerId, dave.peerId].sort())
     expect(bookRows(alice, carol.peerId)).toBe(0)
     const s = await alice.client.status()
-    expect(s.swarm).toMatchObject({ online: 1, absent: 0, gone: 0 })
-    // The text names what it held; a second forget finds nobody.
+    expect(s.swarm).toMatchObject({ online: 2, absent: 0, gone: 0 })
+    // A second forget finds nobody.
     const again = await runCli(['-c', alice.configPath, 'peers', 'forget', carol.peerId], { env: { HOME: alice.dir } })
     expect(again.code).toBe(14)
     expect(again.stderr).toMatch(/no known peer matches/)
