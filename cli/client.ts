@@ -8,6 +8,7 @@ import { ROUTES } from '../daemon/control/api.js'
 import type {
   ApiError, AwayAnswer, BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, LeaveAnswer, LeaveBody, LsEntry, PeerRow, Progress, RestoreAnswer, RestoreRequestBody, SnapshotFilterBody, SnapshotRow, Status, StreamLine
 } from '../daemon/control/api.js'
+import type { PeersForgetAnswer, PeersForgetBody } from '../daemon/control/api.js'
 
 /** No daemon answers on the control socket. */
 export class DaemonNotRunningError extends P2pbakError {
@@ -50,6 +51,7 @@ export class DaemonClient {
   async ownerReload (): Promise<{ owner: string | null }> { return await this.call(ROUTES.ownerReload, {}) }
   async away (until: number | null): Promise<AwayAnswer> { return await this.call(ROUTES.away, { until }) }
   async leave (body: LeaveBody, h: StreamHandlers = {}): Promise<LeaveAnswer> { return await this.stream(ROUTES.leave, body, h) }
+  async peersForget (body: PeersForgetBody): Promise<PeersForgetAnswer> { return await this.call(ROUTES.peersForget, body) }
 
   private describe (): string {
     return 'socketPath' in this.target ? this.target.socketPath : `${this.target.host}:${this.target.port}`
@@ -64,7 +66,9 @@ export class DaemonClient {
       : { host: this.target.host, port: this.target.port }
     if (!('socketPath' in this.target)) headers.authorization = `Bearer ${this.target.token}`
     return await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request({ ...where, method: route.method, path: route.path, headers }, resolve)
+      // agent: false, one connection per request: a kept-alive socket that the daemon closes after
+      // its idle timeout (5 s) just as a long-lived client reuses it fails the request with EPIPE.
+      const req = request({ ...where, agent: false, method: route.method, path: route.path, headers }, resolve)
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
           reject(new DaemonNotRunningError(`no p2pbak daemon is running (nothing answers on ${this.describe()})`, {

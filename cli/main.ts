@@ -19,6 +19,7 @@ import { registerCheckCommand } from './commands/check.js'
 import { registerKeyCommands } from './commands/key.js'
 import { registerStatusCommands } from './commands/status.js'
 import { registerAwayCommands } from './commands/away.js'
+import { registerPeersCommands } from './commands/peers.js'
 import type { CliIo } from './io.js'
 
 export { VERSION } from './version.js'
@@ -45,6 +46,7 @@ export function createCli (io: CliIo): Cli {
         })
         .addHelpText('after', `\nExit codes:\n${exitCodeTable()}\n`)
       registerStatusCommands(program, io)
+      registerPeersCommands(program, io)
       registerInitCommands(program, io)
       registerDaemonCommand(program, io)
       registerBackupCommand(program, io)

@@ -1,5 +1,6 @@
-// Progress bars on a terminal (cli-progress): files, bytes, packs stored, rate and ETA. Nothing
-// is drawn when stderr is not a terminal or --json is on.
+// Progress bars on a terminal (cli-progress): what is done of the total (files, or packs for check
+// and leave), bytes, packs stored, rate and ETA. Drawn on stderr only when stdout and stderr are
+// both terminals and --json is off: `p2pbak check > report.txt` or a script sees nothing extra.
 import { SingleBar } from 'cli-progress'
 import type { Progress } from '../daemon/control/api.js'
 import { formatBytes } from './format.js'
@@ -10,35 +11,80 @@ export interface ProgressView {
   stop: () => void
 }
 
+export interface ProgressViewOptions {
+  /** What `filesDone` / `totalFiles` count. Default 'files'; check and leave count packs. */
+  unit?: 'files' | 'packs'
+  /** Redraws at most this often (ms); the last state is always drawn at stop. Default 100. */
+  redrawMs?: number
+  now?: () => number
+}
+
 const quiet: ProgressView = { update: () => {}, stop: () => {} }
 
-export function progressView (io: CliIo, json: boolean): ProgressView {
-  if (json || io.stderr.isTTY !== true) return quiet
+/** Where the bar stands and what the text fields say, for one progress event. */
+export interface ProgressFields {
+  /** Bar position of `total`: bytes when the byte total is known, else the count; 0 of 1 while the total is unknown. */
+  value: number
+  total: number
+  payload: { stage: string, pct: string, count: string, bytes: string, packs: string, rate: string, left: string }
+}
+
+export function progressFields (p: Progress, unit: 'files' | 'packs' = 'files'): ProgressFields {
+  let value = 0
+  let total = 1
+  let known = false
+  if (p.totalBytes !== undefined && p.totalBytes > 0) {
+    value = Math.min(p.bytesDone, p.totalBytes); total = p.totalBytes; known = true
+  } else if (p.totalFiles !== undefined && p.totalFiles > 0) {
+    value = Math.min(p.filesDone, p.totalFiles); total = p.totalFiles; known = true
+  } else if (p.totalBytes === 0 || p.totalFiles === 0) {
+    value = 1; known = true // nothing to do is all done
+  }
+  // While the total is unknown (a backup still scanning) the bar stays empty: never "100 %" of 0.
+  const pct = known ? `${Math.floor(value / total * 100)}%` : p.filesDone === 0 && p.bytesDone === 0 ? '0%' : '?%'
+  const sending = p.sendRate !== undefined && (p.stage === 'replicating' || p.sendRate > 0)
+  const rate = p.stage === 'replicating' && p.sendRate !== undefined
+    ? `${formatBytes(p.sendRate)}/s sent`
+    : `${formatBytes(p.rate)}/s${sending ? `, ${formatBytes(p.sendRate!)}/s sent` : ''}`
+  return {
+    value,
+    total,
+    payload: {
+      stage: p.stage,
+      pct: pct.padStart(4),
+      count: p.totalFiles === undefined ? `${p.filesDone} ${unit}` : `${p.filesDone}/${p.totalFiles} ${unit}`,
+      bytes: p.totalBytes === undefined ? formatBytes(p.bytesDone) : `${formatBytes(p.bytesDone)}/${formatBytes(p.totalBytes)}`,
+      packs: p.packsStored === undefined ? '' : `${p.packsStored} packs stored | `,
+      rate,
+      left: p.etaMs === undefined ? '--' : formatDuration(p.etaMs) // not "eta": cli-progress computes its own under that name
+    }
+  }
+}
+
+export function progressView (io: CliIo, json: boolean, options: ProgressViewOptions = {}): ProgressView {
+  if (json || io.stdout.isTTY !== true || io.stderr.isTTY !== true) return quiet
+  const unit = options.unit ?? 'files'
+  const now = options.now ?? Date.now
+  const redrawMs = options.redrawMs ?? 100
   const bar = new SingleBar({
     stream: io.stderr as unknown as NodeJS.WritableStream,
-    format: '{bar} {pct} | {files} files | {bytes} | {packs}{rate}/s | ETA {left}',
+    format: '{bar} {pct} {stage} | {count} | {bytes} | {packs}{rate} | ETA {left}',
     barsize: 24,
     hideCursor: true,
-    clearOnComplete: false,
-    etaBuffer: 1
+    clearOnComplete: false
   })
   let started = false
+  let drawnAt = -Infinity
   return {
     update: (p) => {
-      const total = p.totalBytes ?? 0
-      const payload = {
-        pct: p.totalBytes === undefined ? ' ...' : `${Math.floor(Math.min(1, p.bytesDone / Math.max(1, total)) * 100)}%`.padStart(4),
-        files: p.totalFiles === undefined ? String(p.filesDone) : `${p.filesDone}/${p.totalFiles}`,
-        bytes: p.totalBytes === undefined ? formatBytes(p.bytesDone) : `${formatBytes(p.bytesDone)}/${formatBytes(p.totalBytes)}`,
-        packs: p.packsStored === undefined ? '' : `${p.packsStored} packs stored | `,
-        rate: formatBytes(p.rate),
-        left: p.etaMs === undefined ? '--' : formatDuration(p.etaMs) // not "eta": cli-progress computes its own under that name
-      }
-      if (!started) { bar.start(Math.max(1, total), p.bytesDone, payload); started = true }
-      bar.setTotal(Math.max(1, total, p.bytesDone))
-      bar.update(p.bytesDone, payload)
+      const f = progressFields(p, unit)
+      if (!started) { bar.start(f.total, f.value, f.payload); started = true }
+      bar.setTotal(f.total)
+      bar.update(f.value, f.payload)
+      // Drawn at once (cli-progress's own timer would wait up to its next frame), at most every redrawMs.
+      if (now() - drawnAt >= redrawMs) { bar.render(); drawnAt = now() }
     },
-    stop: () => { if (started) bar.stop() }
+    stop: () => { if (started) { started = false; bar.stop() } }
   }
 }
 

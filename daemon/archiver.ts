@@ -56,6 +56,8 @@ export interface BackupProgress {
   bytesDone: number
   packsWritten: number
   currentPath: string
+  /** 'reading' the files, then 'uploading' while the last packs reach their holders and the snapshot is committed. */
+  stage: 'reading' | 'uploading'
 }
 
 export interface BackupResult {
@@ -83,6 +85,8 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   const sealedBefore = repo.stats.sealedBytes
   a.packsBefore = repo.stats.packs
   const rootTree = await a.saveRoots(roots)
+  a.stage = 'uploading'
+  a.progress(true)
   await repo.flush()
   a.summary.bytesStored = repo.stats.sealedBytes - sealedBefore
   a.flushFileCache()
@@ -159,6 +163,7 @@ class Archiver {
   private readonly cacheBatch: Array<[Buffer, Buffer, FileCacheEntry]> = []
   private lastProgress = 0
   private currentPath = ''
+  stage: BackupProgress['stage'] = 'reading'
   private readonly zero: Buffer
   private readonly excluded: ((path: string) => boolean) | undefined
   /** Device of the backup root being walked (one_file_system). */
@@ -411,7 +416,7 @@ class Archiver {
     const now = Date.now()
     if (!final && now - this.lastProgress < (this.options.progressIntervalMs ?? 250)) return
     this.lastProgress = now
-    cb({ filesDone: this.summary.totalFiles, bytesDone: this.summary.totalBytes, packsWritten: this.repo.stats.packs - this.packsBefore, currentPath: this.currentPath })
+    cb({ filesDone: this.summary.totalFiles, bytesDone: this.summary.totalBytes, packsWritten: this.repo.stats.packs - this.packsBefore, currentPath: this.currentPath, stage: this.stage })
   }
 }
 

@@ -27,7 +27,17 @@ export interface Problem {
 
 export interface CheckOptions {
   readData?: boolean
-  onProgress?: (p: { stage: string, done: number, total: number }) => void
+  /** Packs done of total per stage ("checking packs", then with readData "reading packs" with bytes read of the packs' total). */
+  onProgress?: (p: CheckProgress) => void
+}
+
+export interface CheckProgress {
+  stage: string
+  done: number
+  total: number
+  /** "reading packs": bytes fetched so far, and the indexed packs' bytes plus the metadata packs read so far. */
+  bytes?: number
+  totalBytes?: number
 }
 
 export interface CheckReport {
@@ -99,7 +109,7 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
   report.unreferencedPacks = unreferenced
   let done = 0
   for (const [id, info] of packTypes) {
-    options.onProgress?.({ stage: 'packs', done: done++, total: packTypes.size })
+    options.onProgress?.({ stage: 'checking packs', done: done++, total: packTypes.size })
     if (!present.has(id)) { add({ kind: 'pack-missing', id, message: `pack ${id} is missing` }); continue }
     try {
       const { header, size } = await readPackHeader(repo.backend, repo.keys.encryptionKey, id)
@@ -110,6 +120,7 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
       add({ kind: 'pack-header', id, message: `pack ${id} header unreadable: ${msg(err)}` })
     }
   }
+  options.onProgress?.({ stage: 'checking packs', done, total: packTypes.size })
 
   // Snapshots and their trees; every blob a file needs must be indexed.
   const seenTrees = new Set<string>()
@@ -172,8 +183,13 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
     done = 0
     // Indexed packs, plus the packs holding indexes, snapshots and the current manifest.
     const toRead = new Set([...packTypes.keys(), ...metaPacks])
+    // Metadata packs are in no index: their size is known once read.
+    let totalBytes = 0
+    for (const id of toRead) totalBytes += packTypes.get(id)?.size ?? 0
+    const reading = (): void => { options.onProgress?.({ stage: 'reading packs', done, total: toRead.size, bytes: report.bytesRead, totalBytes: Math.max(totalBytes, report.bytesRead) }) }
     for (const id of toRead) {
-      options.onProgress?.({ stage: 'read-data', done: done++, total: toRead.size })
+      reading()
+      done++
       if (!present.has(id)) {
         if (!packTypes.has(id)) add({ kind: 'pack-missing', id, message: `metadata pack ${id} is missing` })
         continue
@@ -182,6 +198,7 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
       try {
         bytes = await repo.backend.get(id)
         report.bytesRead += bytes.byteLength
+        if (!packTypes.has(id)) totalBytes += bytes.byteLength
       } catch (err) {
         add({ kind: 'pack-damaged', id, message: `pack ${id} unreadable: ${msg(err)}` })
         continue
@@ -206,6 +223,7 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
         }
       }
     }
+    reading()
   }
   // Name the files that damaged data blobs affect.
   const damaged = new Map(problems.filter(p => p.kind === 'blob-damaged').map(p => [p.id, p]))

@@ -33,6 +33,7 @@ import type { BackupRequest, Progress } from './operations.js'
 import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
 import { MAX_PLANNED_ABSENCE_MS, PeerBook } from './peer-book.js'
+import { forgetPeer } from './forget-peer.js'
 import { Repairer } from './repair.js'
 import { restore } from './restorer.js'
 import { SnapshotOrigin } from './repository/pb/repo.js'
@@ -192,7 +193,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   const refreshPeerInfo = async (id: string): Promise<void> => {
     try {
       const info = await peer.transport.info(id, { signal: AbortSignal.timeout(5000) }) as InfoReply
-      peerBook.info(id, { free: info.free, quota: info.quota ?? 0, used: info.used ?? 0, domain: info.domain, awayUntil: info.awayUntil ?? 0, leaving: info.leaving === true })
+      peerBook.info(id, { free: info.free, quota: info.quota ?? 0, used: info.used ?? 0, domain: info.domain, awayUntil: info.awayUntil ?? 0, leaving: info.leaving === true, ephemeral: info.ephemeral === true })
     } catch (err) {
       debug('info from %s failed: %s', id, (err as Error).message)
     }
@@ -306,15 +307,20 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     let result: BackupResult
     // The archiver reports per file; while packs are still on their way (a large file, the final
     // flush) the count of packs stored is refreshed from here.
-    let last: { filesDone: number, bytesDone: number, currentPath: string } | undefined
+    let last: { filesDone: number, bytesDone: number, currentPath: string, stage: 'reading' | 'uploading' } | undefined
     const packsBefore = o.repo.stats.packs
+    const sentBefore = s.bytesSent
+    // Scanning until the first file is read (nothing done of a total not known yet); replicating
+    // once every file is read and the last packs travel to their holders.
     const report = (): void => {
-      if (last === undefined) return
       op.report({
-        stage: 'backing up', filesDone: last.filesDone, bytesDone: last.bytesDone, packsStored: o.repo.stats.packs - packsBefore, currentPath: last.currentPath,
-        ...(totals === undefined ? {} : { totalFiles: Math.max(totals.files, last.filesDone), totalBytes: Math.max(totals.bytes, last.bytesDone) })
+        stage: last === undefined ? 'scanning' : last.stage === 'uploading' ? 'replicating' : 'backing up',
+        filesDone: last?.filesDone ?? 0, bytesDone: last?.bytesDone ?? 0, packsStored: o.repo.stats.packs - packsBefore, bytesSent: s.bytesSent - sentBefore,
+        ...(last === undefined ? {} : { currentPath: last.currentPath }),
+        ...(totals === undefined ? {} : { totalFiles: Math.max(totals.files, last?.filesDone ?? 0), totalBytes: Math.max(totals.bytes, last?.bytesDone ?? 0) })
       })
     }
+    report()
     const ticker = setInterval(report, PROGRESS_TICK_MS)
     try {
       result = await backup(o.repo, o.keys.chunkerKey, {
@@ -390,6 +396,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     const id = evt.detail.toString()
     peerBook.connected(id)
     log.info('peer online', { peer: id })
+    // At once: a short-lived peer (a fresh-machine restore) says so in its info and is never listed.
+    void refreshPeerInfo(id)
   }
   /** The addresses a peer listens on (from identify), remembered so either side can redial after a restart. */
   const rememberAddrs = async (id: PeerId): Promise<void> => {
@@ -440,8 +448,11 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   }
   const onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const id = evt.detail.toString()
+    const ephemeral = peerBook.get(id)?.ephemeral === true
     peerBook.disconnected(id)
     log.info('peer offline', { peer: id })
+    // A fresh-machine restore that finished: nothing of it is kept (docs/protocol.md §4, field 9).
+    if (ephemeral) void dropFromNode(evt.detail)
   }
 
   let maintenanceTimer: NodeJS.Timeout | undefined
@@ -617,6 +628,16 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     }))
   }
 
+  /** Forgets a peer in the swarm node: its connections, its peer store entry and its DHT routing table slot. */
+  const dropFromNode = async (id: PeerId): Promise<void> => {
+    redialBackoff.delete(id.toString())
+    await libp2p.hangUp(id).catch(() => {})
+    // kad-dht has no public removal; its routing table's remove() is used when present.
+    const table = (libp2p.services.dht as unknown as { routingTable?: { remove?: (p: PeerId) => Promise<void> } }).routingTable
+    await table?.remove?.(id).catch(() => {})
+    await libp2p.peerStore.delete(id).catch(() => {})
+  }
+
   let stopping = false
   /**
    * Runs a restore or check as a listed operation: its progress goes to the client, and the client
@@ -677,7 +698,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       return await track(op, async () => {
         const r = await check(o.repo, {
           readData: body.readData === true,
-          onProgress: (p) => { op.report({ stage: p.stage, filesDone: p.done, bytesDone: 0, totalFiles: p.total }) }
+          // filesDone/totalFiles count packs here; bytes are those read from the peers (--read-data).
+          onProgress: (p) => { op.report({ stage: p.stage, filesDone: p.done, totalFiles: p.total, bytesDone: p.bytes ?? 0, ...(p.totalBytes === undefined ? {} : { totalBytes: p.totalBytes }) }) }
         })
         log.info('check finished', { ok: r.ok, problems: r.problems.length, packs: r.packs })
         return r
@@ -751,6 +773,11 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         }
         return { leaving: true, moved: r.moved, dropped: r.dropped, bytes: r.bytes, kept: 0 }
       }, { signal, progress })
+    },
+    peersForget: async (body) => {
+      const r = await forgetPeer({ peerBook, dropFromNode, ...(store === undefined ? {} : { store }), heldForThem: () => peer.holder.bytesBySender() }, body)
+      log.info('peer forgotten', { peer: r.peerId, liveness: r.liveness, heldForUsPacks: r.heldForUs.packs })
+      return r
     }
   })
 

@@ -20,8 +20,12 @@ export interface Progress {
   totalBytes?: number
   /** Packs stored with all their replicas (backup). */
   packsStored?: number
-  /** Bytes per second over the last seconds. */
+  /** Bytes per second over the last seconds (of `bytesDone`). */
   rate: number
+  /** Pack bytes actually sent to holders (backup: replication). */
+  bytesSent?: number
+  /** Bytes per second of `bytesSent` over the last seconds (a sliding window, not an average since the start). */
+  sendRate?: number
   /** ms, when the total is known and the rate is not zero. */
   etaMs?: number
   currentPath?: string
@@ -54,10 +58,13 @@ export class Operation<R = unknown> extends EventEmitter<OperationEvents<R>> {
   readonly controller = new AbortController()
   readonly result: Promise<R>
   private settle!: { resolve: (r: R) => void, reject: (e: Error) => void }
-  private readonly rate = new RateMeter()
+  private readonly rate: RateMeter
+  private readonly sendRate: RateMeter
 
-  constructor (readonly kind: OperationKind, readonly paths?: string[]) {
+  constructor (readonly kind: OperationKind, readonly paths?: string[], now: () => number = Date.now) {
     super()
+    this.rate = new RateMeter(RATE_WINDOW_MS, now)
+    this.sendRate = new RateMeter(RATE_WINDOW_MS, now)
     this.result = new Promise<R>((resolve, reject) => { this.settle = { resolve, reject } })
     this.result.catch(() => {}) // a caller that never awaits must not crash the daemon
   }
@@ -90,10 +97,11 @@ export class Operation<R = unknown> extends EventEmitter<OperationEvents<R>> {
     this.emit('failed', err)
   }
 
-  report (p: Omit<Progress, 'kind' | 'rate' | 'etaMs'>): void {
+  report (p: Omit<Progress, 'kind' | 'rate' | 'etaMs' | 'sendRate'>): void {
     const rate = this.rate.sample(p.bytesDone)
     const left = p.totalBytes === undefined ? undefined : Math.max(0, p.totalBytes - p.bytesDone)
     const progress: Progress = { kind: this.kind, ...p, rate }
+    if (p.bytesSent !== undefined) progress.sendRate = this.sendRate.sample(p.bytesSent)
     if (left !== undefined && rate > 0) progress.etaMs = Math.round(left / rate * 1000)
     this.progress = progress
     this.emit('progress', progress)
@@ -112,15 +120,21 @@ export class Operation<R = unknown> extends EventEmitter<OperationEvents<R>> {
   }
 }
 
-/** Bytes per second over a sliding window of samples. */
+/** The window of progress rates, ms. */
+export const RATE_WINDOW_MS = 5000
+
+/**
+ * Bytes per second over a sliding window of samples: measured from the newest sample at least
+ * `windowMs` old (so over about the window, never since the start while samples keep coming).
+ */
 export class RateMeter {
   private readonly samples: Array<[number, number]> = []
-  constructor (private readonly windowMs = 5000, private readonly now: () => number = Date.now) {}
+  constructor (private readonly windowMs = RATE_WINDOW_MS, private readonly now: () => number = Date.now) {}
 
   sample (total: number): number {
     const t = this.now()
     this.samples.push([t, total])
-    while (this.samples.length > 2 && t - this.samples[0]![0] > this.windowMs) this.samples.shift()
+    while (this.samples.length > 2 && t - this.samples[1]![0] >= this.windowMs) this.samples.shift()
     const [t0, v0] = this.samples[0]!
     return t > t0 ? Math.max(0, (total - v0) / ((t - t0) / 1000)) : 0
   }

@@ -1,7 +1,10 @@
 // The peer book (DESIGN.md §7): every swarm member this daemon has met, persisted, with when it was
 // last seen and what it last announced (free space, quota, domain). A peer is online while
 // connected, absent when it was seen less than `goneAfter` ago, gone after that. Laptops sleep: an
-// absent peer is normal and triggers nothing.
+// absent peer is normal and triggers nothing. A short-lived peer (a fresh-machine restore, which
+// announces `ephemeral` in its info) is kept only while connected: it is never listed, and it is
+// forgotten when it disconnects, so it never shows as absent or gone. `forget` removes a peer for
+// good (`p2pbak peers forget`).
 import Database from 'better-sqlite3'
 import type { Database as Db } from 'better-sqlite3'
 
@@ -26,6 +29,8 @@ export interface PeerRecord {
   awayUntil: number | undefined
   /** It announced that it leaves the swarm (`p2pbak leave`): gone as soon as it disconnects. */
   leaving: boolean
+  /** It announced that it is short-lived (a fresh-machine restore): not listed, forgotten when it disconnects. */
+  ephemeral: boolean
 }
 
 export interface PeerEntry extends PeerRecord {
@@ -69,6 +74,9 @@ export class PeerBook {
     if (!cols.includes('audit_passes')) this.db.exec('ALTER TABLE peers ADD COLUMN audit_passes INTEGER NOT NULL DEFAULT 0')
     if (!cols.includes('away_until')) this.db.exec('ALTER TABLE peers ADD COLUMN away_until INTEGER NOT NULL DEFAULT 0')
     if (!cols.includes('leaving')) this.db.exec('ALTER TABLE peers ADD COLUMN leaving INTEGER NOT NULL DEFAULT 0')
+    if (!cols.includes('ephemeral')) this.db.exec('ALTER TABLE peers ADD COLUMN ephemeral INTEGER NOT NULL DEFAULT 0')
+    // Nothing is connected yet: a short-lived peer left over from a crash is forgotten now.
+    this.db.exec('DELETE FROM peers WHERE ephemeral = 1')
   }
 
   /** A connection to `peerId` opened (or is still open). */
@@ -92,12 +100,23 @@ export class PeerBook {
     if (!this.online.delete(peerId)) return
     this.touched.delete(peerId)
     this.db.prepare('UPDATE peers SET last_seen = ? WHERE peer = ?').run(this.now(), peerId)
+    this.db.prepare('DELETE FROM peers WHERE peer = ? AND ephemeral = 1').run(peerId)
+  }
+
+  /** Removes a peer from the book (`p2pbak peers forget`); true when it was there. It comes back if it connects again. */
+  forget (peerId: string): boolean {
+    this.online.delete(peerId)
+    this.touched.delete(peerId)
+    this.knownAddrs.delete(peerId)
+    return this.db.prepare('DELETE FROM peers WHERE peer = ?').run(peerId).changes > 0
   }
 
   /** What the peer announced over /p2pbak/info. */
-  info (peerId: string, info: { free: number, quota: number, used: number, domain: string, awayUntil?: number, leaving?: boolean }): void {
-    this.db.prepare('UPDATE peers SET free = ?, quota = ?, used = ?, domain = ?, info_at = ?, away_until = ?, leaving = ? WHERE peer = ?')
-      .run(info.free, info.quota, info.used, info.domain, this.now(), info.awayUntil ?? 0, info.leaving === true ? 1 : 0, peerId)
+  info (peerId: string, info: { free: number, quota: number, used: number, domain: string, awayUntil?: number, leaving?: boolean, ephemeral?: boolean }): void {
+    this.db.prepare('UPDATE peers SET free = ?, quota = ?, used = ?, domain = ?, info_at = ?, away_until = ?, leaving = ?, ephemeral = ? WHERE peer = ?')
+      .run(info.free, info.quota, info.used, info.domain, this.now(), info.awayUntil ?? 0, info.leaving === true ? 1 : 0, info.ephemeral === true ? 1 : 0, peerId)
+    // It may have gone between the question and the answer.
+    if (info.ephemeral === true && !this.online.has(peerId)) this.db.prepare('DELETE FROM peers WHERE peer = ?').run(peerId)
   }
 
   /** The outcome of an audit of one of `peerId`'s copies. */
@@ -133,8 +152,9 @@ export class PeerBook {
     return row === undefined ? undefined : this.entry(row)
   }
 
+  /** Every peer met, short-lived ones (ephemeral) left out. */
   list (): PeerEntry[] {
-    return (this.db.prepare('SELECT * FROM peers ORDER BY peer').all() as Row[]).map(r => this.entry(r))
+    return (this.db.prepare('SELECT * FROM peers WHERE ephemeral = 0 ORDER BY peer').all() as Row[]).map(r => this.entry(r))
   }
 
   private entry (r: Row): PeerEntry {
@@ -151,7 +171,8 @@ export class PeerBook {
       auditFailures: r.audit_failures,
       auditPasses: r.audit_passes,
       awayUntil: r.away_until > this.now() ? r.away_until : undefined,
-      leaving: r.leaving !== 0
+      leaving: r.leaving !== 0,
+      ephemeral: r.ephemeral !== 0
     }
     return { ...rec, liveness: this.liveness(r.peer) }
   }
@@ -177,4 +198,5 @@ interface Row {
   audit_passes: number
   away_until: number
   leaving: number
+  ephemeral: number
 }

@@ -230,7 +230,7 @@ export class Repairer {
       if (peer === this.self || this.c.peerBook.untrusted(peer)) continue
       try {
         const i = await this.c.transport.info(peer, { signal: signal ?? AbortSignal.timeout(5000) })
-        out.push({ peerId: peer, online: true, free: i.free, domain: i.domain })
+        if (i.ephemeral !== true) out.push({ peerId: peer, online: true, free: i.free, domain: i.domain }) // a fresh-machine restore holds nothing
       } catch {}
     }
     return out

@@ -63,8 +63,9 @@ export async function joinSwarm (o: SwarmSessionOptions): Promise<SwarmSession> 
         allow: [...c.network.allow],
         maxConnections: c.network.maxConnections
       },
-      // Holds nothing for others while restoring.
-      holder: { dir: c.storage.dir, quota: 0, reserve: c.storage.reserve, domain: c.storage.domain }
+      // Holds nothing for others while restoring,
+      // and tells peers it is ephemeral: they never pick it as a holder and forget it when it leaves.
+      holder: { dir: c.storage.dir, quota: 0, reserve: c.storage.reserve, domain: c.storage.domain, ephemeral: true }
     })
     await peer.start()
     const libp2p = peer.node.libp2p

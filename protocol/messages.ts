@@ -36,6 +36,8 @@ export interface InfoReply {
   awayUntil?: number
   /** The peer is leaving the swarm for good (`p2pbak leave`). */
   leaving?: boolean
+  /** A short-lived peer (a fresh-machine restore): holds nothing; peers do not keep it in their peer book. */
+  ephemeral?: boolean
 }
 
 export interface PutHeader {
@@ -232,7 +234,8 @@ function checkInfo (m: InfoReply): InfoReply {
     domain: checkText(what, 'domain', m.domain),
     agent: checkText(what, 'agent', m.agent),
     awayUntil: checkCount(what, 'away_until', m.awayUntil ?? 0, max),
-    leaving: m.leaving === true
+    leaving: m.leaving === true,
+    ephemeral: m.ephemeral === true
   }
 }
 

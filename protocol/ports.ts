@@ -17,6 +17,8 @@ export interface HolderInfo {
   awayUntil?: number
   /** This peer is leaving the swarm for good (`p2pbak leave`). */
   leaving?: boolean
+  /** A short-lived peer (a fresh-machine restore): never a holder, forgotten by peers when it disconnects. */
+  ephemeral?: boolean
 }
 
 export interface PutAdmission {

@@ -45,7 +45,7 @@ export function registerAwayCommands (program: Command, io: CliIo): void {
     .option('--cancel', 'stay after all: take packs again and resume scheduled backups')
     .action(async (o: { cancel?: boolean }) => {
       const client = daemonClient(cliConfig(program, io))
-      const view = progressView(io, globals(program).json === true)
+      const view = progressView(io, globals(program).json === true, { unit: 'packs' })
       try {
         const r = await client.leave(o.cancel === true ? { cancel: true } : {}, { onProgress: view.update })
         view.stop()

@@ -1,10 +1,11 @@
-// `p2pbak status` (is my data safe? at a glance) and `p2pbak peers`.
+// `p2pbak status` (is my data safe? at a glance). `p2pbak peers` is in peers.ts.
 import type { Command } from 'commander'
-import type { PeerRow, Status } from '../../daemon/control/api.js'
+import type { Status } from '../../daemon/control/api.js'
 import { formatBytes } from '../format.js'
 import { cliConfig, daemonClient, output } from '../context.js'
 import type { CliIo } from '../io.js'
 import { formatDuration } from '../progress.js'
+import { localDate } from './peers.js'
 
 export function registerStatusCommands (program: Command, io: CliIo): void {
   program.command('status')
@@ -12,13 +13,6 @@ export function registerStatusCommands (program: Command, io: CliIo): void {
     .action(async () => {
       const s = await daemonClient(cliConfig(program, io)).status()
       output(program, io, s, () => renderStatus(s))
-    })
-
-  program.command('peers')
-    .description('the swarm members this daemon knows: liveness, space offered, domain, bytes held each way')
-    .action(async () => {
-      const rows = await daemonClient(cliConfig(program, io)).peers()
-      output(program, io, rows, () => renderPeers(rows))
     })
 }
 
@@ -29,6 +23,11 @@ export function renderStatus (s: Status): string {
   const mark = s.verdict === 'ok' ? 'OK: your data is safe' : s.verdict === 'warning' ? 'WARNING: something needs a look' : 'ERROR: act now'
   lines.push(`p2pbak status: ${mark}`, '')
   lines.push(`  daemon    up ${formatDuration(s.daemon.uptime)}, version ${s.daemon.version}, peer …${s.daemon.peerId.slice(-8)}, swarm ${s.daemon.swarmId}`)
+  if (s.daemon.leaving) {
+    lines.push(s.storage.packs > 0 ? `  leaving   handing over ${s.storage.packs} pack(s) held for others` : '  leaving   nothing left to hand over: stop the daemon and uninstall when you like')
+  } else if (s.daemon.awayUntil !== null) {
+    lines.push(`  away      until ${localDate(s.daemon.awayUntil)}: colleagues keep this machine's copies meanwhile (\`p2pbak away --cancel\` when back)`)
+  }
   lines.push(`  swarm     ${s.swarm.online} online, ${s.swarm.absent} absent, ${s.swarm.gone} gone (gone after ${formatDuration(s.swarm.goneAfter)})`)
   const o = s.owner
   if (o === null) {
@@ -67,12 +66,4 @@ export function renderStatus (s: Status): string {
     for (const p of s.problems) lines.push(`  ${p.severity === 'error' ? '✗' : '!'} ${p.message}`, `    → ${p.hint}`)
   }
   return lines.join('\n') + '\n'
-}
-
-export function renderPeers (rows: PeerRow[]): string {
-  if (rows.length === 0) return 'no peers met yet\n'
-  const head = `${'PEER'.padEnd(14)} ${'STATE'.padEnd(7)} ${'LAST SEEN'.padEnd(12)} ${'FREE'.padStart(10)} ${'DOMAIN'.padEnd(10)} ${'WE HOLD'.padStart(10)} ${'THEY HOLD'.padStart(10)}  ADDRESS\n`
-  return head + rows.map(r =>
-    `${('…' + r.peerId.slice(-12)).padEnd(14)} ${r.liveness.padEnd(7)} ${(r.liveness === 'online' ? 'now' : ago(Date.now() - r.lastSeen)).padEnd(12)} ` +
-    `${(r.free === null ? '?' : formatBytes(r.free)).padStart(10)} ${(r.domain ?? '?').padEnd(10)} ${formatBytes(r.heldForThem).padStart(10)} ${formatBytes(r.heldForUs).padStart(10)}  ${r.addrs[0] ?? ''}\n`).join('')
 }

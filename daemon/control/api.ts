@@ -36,7 +36,8 @@ export const ROUTES = {
   keyRecovery: { method: 'POST', path: '/v1/key/recovery' },
   ownerReload: { method: 'POST', path: '/v1/owner/reload' },
   away: { method: 'POST', path: '/v1/away' },
-  leave: { method: 'POST', path: '/v1/leave', stream: true }
+  leave: { method: 'POST', path: '/v1/leave', stream: true },
+  peersForget: { method: 'POST', path: '/v1/peers/forget' }
 } as const
 
 export type RouteName = keyof typeof ROUTES
@@ -78,6 +79,9 @@ export interface KeyRecoveryBody { passphrase: string }
 /** `until`: ms since the epoch, at most 60 days ahead; null ends a planned absence. */
 export interface AwayBody { until: number | null }
 export interface LeaveBody { cancel?: boolean }
+/** `peer`: a full peer ID, or a unique prefix or suffix of one (as `p2pbak peers` prints it). `force`: forget it even while it is online. */
+export interface PeersForgetBody { peer: string, force?: boolean }
+export type { ForgetPeerAnswer as PeersForgetAnswer } from '../forget-peer.js'
 
 export interface AwayAnswer {
   awayUntil: number | null

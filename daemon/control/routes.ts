@@ -12,7 +12,7 @@ import type { SnapshotFilter, SnapshotSelection } from '../snapshot-filter.js'
 import { ROUTES } from './api.js'
 import type {
   AwayAnswer, AwayBody, BackupAnswer, BackupRequestBody, CheckAnswer, LeaveAnswer, LeaveBody, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
-  RestoreAnswer, RestoreRequestBody, SnapshotRow, Status
+  RestoreAnswer, RestoreRequestBody, SnapshotRow, Status, PeersForgetAnswer, PeersForgetBody
 } from './api.js'
 import type { RouteContext, RouteHandler, StreamContext } from './server.js'
 
@@ -31,6 +31,7 @@ export interface DaemonServices {
   ownerReload: () => Promise<{ owner: string | null }>
   away: (body: AwayBody) => Promise<AwayAnswer>
   leave: (body: LeaveBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<LeaveAnswer>
+  peersForget: (body: PeersForgetBody) => Promise<PeersForgetAnswer>
 }
 
 const absolute = z.string().min(1).refine(isAbsolute, 'must be an absolute path')
@@ -50,7 +51,8 @@ const schemas = {
   keyPasswd: z.object({ oldPassphrase: z.string(), newPassphrase: z.string().min(1) }),
   keyRecovery: z.object({ passphrase: z.string() }),
   away: z.object({ until: z.number().int().nullable() }),
-  leave: z.object({ cancel: z.boolean().optional() })
+  leave: z.object({ cancel: z.boolean().optional() }),
+  peersForget: z.object({ peer: z.string().min(1).max(256), force: z.boolean().optional() })
 }
 
 function parse<T> (schema: z.ZodType<T>, body: unknown): T {
@@ -104,6 +106,9 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
       queued(op.id, joined)
       // A client that goes away does not stop a backup: it is the daemon's job, not the terminal's.
       op.on('progress', progress)
+      // Where it stands now: its first report (scanning) came before this client listened, and a
+      // client that joins a running backup sees its state at once.
+      if (op.progress !== undefined) progress(op.progress)
       try {
         return { ...await op.result, joined }
       } finally {
@@ -116,6 +121,7 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
     plain(ROUTES.keyRecovery, async ({ body }) => await d.keyRecovery(parse(schemas.keyRecovery, body))),
     plain(ROUTES.ownerReload, async () => await d.ownerReload()),
     plain(ROUTES.away, async ({ body }) => await d.away(parse(schemas.away, body))),
-    streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal))
+    streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal)),
+    plain(ROUTES.peersForget, async ({ body }) => await d.peersForget(parse(schemas.peersForget, body)))
   ]
 }

@@ -34,6 +34,8 @@ export interface HolderOptions {
   maxConcurrentReceives?: number
   /** Free bytes of the disk (tests override it). Default: statfs. */
   diskFree?: (dir: string) => number
+  /** A short-lived peer (a fresh-machine restore, docs/protocol.md §4 field 9): announced in `info`, takes nothing. Default false. */
+  ephemeral?: boolean
 }
 
 export type AdmitResult = 'ready' | 'already-held' | 'quota-exceeded' | 'too-large' | 'busy'
@@ -49,6 +51,8 @@ export interface HolderInfo {
   awayUntil: number
   /** Leaving the swarm (`p2pbak leave`): takes nothing new, announces no free space. */
   leaving: boolean
+  /** A short-lived peer: peers never choose it as a holder and forget it when it disconnects. */
+  ephemeral: boolean
 }
 
 export interface PackRequest {
@@ -154,7 +158,8 @@ export class Holder {
   info (): HolderInfo {
     const leaving = this.announced.leaving
     const awayUntil = this.announced.awayUntil > Date.now() ? this.announced.awayUntil : 0
-    return { free: leaving ? 0 : this.free(), quota: this.options.quota, used: this.used, domain: this.options.domain, awayUntil, leaving }
+    const ephemeral = this.options.ephemeral === true
+    return { free: leaving || ephemeral ? 0 : this.free(), quota: this.options.quota, used: this.used, domain: this.options.domain, awayUntil, leaving, ephemeral }
   }
 
   private free (): number {
@@ -174,7 +179,7 @@ export class Holder {
     if (!isPackId(req.packId) || req.size > HOLDER_MAX_PACK) return 'too-large'
     if (this.isHeld(req.packId) && this.hasClaim(req.packId, req.ownerKey)) return 'already-held'
     // Leaving the swarm: nothing new (a repair or an owner then picks another peer).
-    if (this.announced.leaving) return 'quota-exceeded'
+    if (this.announced.leaving || this.options.ephemeral === true) return 'quota-exceeded'
     // One transfer of a pack at a time: a second sender retries and then finds it held.
     if (this.inFlight.has(req.packId)) return 'busy'
     if (this.receiving >= (this.options.maxConcurrentReceives ?? 4)) return 'busy'

@@ -95,11 +95,14 @@ export async function createSwarmPeer (options: SwarmPeerOptions): Promise<Swarm
     onlinePeers: () => libp2p.getPeers().map(p => p.toString()),
     info: async (p, o) => await getInfo(libp2p, peer(p), o),
     putPack: async (p, packId, bytes, ownerKey, o) => {
-      const { replicas, origin, stripe, shardIndex, ...rest } = o ?? {}
+      const { replicas, origin, stripe, shardIndex, onSent, ...rest } = o ?? {}
+      const pace = options.pace
+      // The frame goes out right after pace resolves: counted then.
+      const paced = onSent === undefined ? pace : async (n: number, signal?: AbortSignal) => { await pace?.(n, signal); onSent(n) }
       const { status } = await putPack(libp2p, peer(p), {
         packId, bytes, ownerKey, ...(replicas === undefined ? {} : { replicas }), ...(origin === undefined ? {} : { origin }), ...(stripe === undefined ? {} : { stripe, shardIndex: shardIndex ?? 0 })
       },
-        { ...rest, ...(options.pace === undefined ? {} : { pace: options.pace }) })
+        { ...rest, ...(paced === undefined ? {} : { pace: paced }) })
       return status // 'already-held' too: the swarm store counts it as durable, repair as no bytes sent
     },
     getPack: async (p, packId, o) => await getPack(libp2p, peer(p), packId, undefined, o),

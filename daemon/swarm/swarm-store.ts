@@ -24,8 +24,9 @@ export interface SwarmTransport {
   readonly self: string
   /** Peers connected now. */
   onlinePeers: () => string[]
-  info: (peer: string, options?: OperationOptions) => Promise<{ free: number, domain: string }>
-  putPack: (peer: string, packId: string, bytes: Uint8Array, ownerKey: Uint8Array, options?: OperationOptions & PutMeta) => Promise<string>
+  info: (peer: string, options?: OperationOptions) => Promise<{ free: number, domain: string, ephemeral?: boolean }>
+  /** `onSent` is called with each data frame's size as it is handed to the stream (progress: bytes actually sent). */
+  putPack: (peer: string, packId: string, bytes: Uint8Array, ownerKey: Uint8Array, options?: OperationOptions & PutMeta & { onSent?: (bytes: number) => void }) => Promise<string>
   /** SHA-256(nonce ‖ pack) as the peer computes it ('not-found', 'busy' otherwise). Optional: repair's audits. */
   auditPack?: (peer: string, packId: string, nonce: Uint8Array, options?: OperationOptions) => Promise<{ status: string, digest: Uint8Array }>
   getPack: (peer: string, packId: string, options?: OperationOptions) => Promise<Uint8Array | undefined>
@@ -318,7 +319,9 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
       if (cached !== undefined && Date.now() - cached.at < ttl) return
       try {
         const i = await this.t.info(p, { signal: signal ?? AbortSignal.timeout(5000) })
-        this.infos.set(p, { at: Date.now(), free: i.free, domain: i.domain })
+        // A short-lived peer (a fresh-machine restore) is never a holder (docs/protocol.md §4).
+        if (i.ephemeral === true) this.infos.delete(p)
+        else this.infos.set(p, { at: Date.now(), free: i.free, domain: i.domain })
       } catch {
         this.infos.delete(p)
       }
@@ -411,6 +414,25 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
       UNION ALL SELECT sh.peer, s.shard_size AS bytes FROM shard_holders sh JOIN stripes s ON s.pack = sh.pack) GROUP BY peer`).all() as Array<{ peer: string, bytes: number }>
     return new Map(rows.map(r => [r.peer, r.bytes]))
   }
+
+  /**
+   * Forgets every record of `peer` holding a pack or shard (`p2pbak peers forget`); returns what it
+   * was recorded as holding. If it comes back, refreshHolders records what it still holds.
+   */
+  forgetHolder (peer: string): { packs: number, bytes: number } {
+    return this.db.transaction(() => {
+      const p = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(p.size), 0) AS b FROM holders h JOIN packs p ON p.pack = h.pack WHERE h.peer = ?').get(peer) as { n: number, b: number }
+      const s = this.db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(s.shard_size), 0) AS b FROM shard_holders sh JOIN stripes s ON s.pack = sh.pack WHERE sh.peer = ?').get(peer) as { n: number, b: number }
+      this.db.prepare('DELETE FROM holders WHERE peer = ?').run(peer)
+      this.db.prepare('DELETE FROM shard_holders WHERE peer = ?').run(peer)
+      this.infos.delete(peer)
+      return { packs: p.n + s.n, bytes: p.b + s.b }
+    })()
+  }
+
+  /** Pack bytes sent to holders so far (every data frame handed to a stream, retries included): progress and rates. */
+  bytesSent = 0
+  private readonly countSent = (n: number): void => { this.bytesSent += n }
 
   /** Packs with fewer recorded holders than wanted. */
   degradedPacks (): Array<{ packId: string, holders: number, wanted: number }> {
@@ -521,7 +543,7 @@ export class SwarmStore extends EventEmitter<SwarmStoreEvents> implements Backen
 
   private async putAttempts (peer: string, id: string, bytes: Uint8Array, options: OperationOptions, meta: PutMeta): Promise<string> {
     for (let attempt = 0; ; attempt++) {
-      const raw = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, ...meta, origin: this.t.self })
+      const raw = await this.t.putPack(peer, id, bytes, this.owner.publicKey, { ...options, ...meta, origin: this.t.self, onSent: this.countSent })
       const status = raw === 'already-held' ? 'durable' : raw
       if (status !== 'busy' || attempt >= 20) return status
       await new Promise(resolve => setTimeout(resolve, 20 + Math.random() * 30 * (attempt + 1)))

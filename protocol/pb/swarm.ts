@@ -78,6 +78,7 @@ export interface InfoResponse {
   agent: string
   awayUntil: number
   leaving: boolean
+  ephemeral: boolean
 }
 
 export namespace InfoResponse {
@@ -130,6 +131,11 @@ export namespace InfoResponse {
           w.bool(obj.leaving)
         }
 
+        if ((obj.ephemeral != null && obj.ephemeral !== false)) {
+          w.uint32(72)
+          w.bool(obj.ephemeral)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -142,7 +148,8 @@ export namespace InfoResponse {
           domain: '',
           agent: '',
           awayUntil: 0,
-          leaving: false
+          leaving: false,
+          ephemeral: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -181,6 +188,10 @@ export namespace InfoResponse {
             }
             case 8: {
               obj.leaving = reader.bool()
+              break
+            }
+            case 9: {
+              obj.ephemeral = reader.bool()
               break
             }
             default: {
@@ -254,6 +265,13 @@ export namespace InfoResponse {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.ephemeral`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -306,6 +324,11 @@ export namespace InfoResponse {
     value: boolean
   }
 
+  export interface InfoResponseEphemeralFieldEvent {
+    field: '$.ephemeral'
+    value: boolean
+  }
+
   export function encode (obj: Partial<InfoResponse>): Uint8Array {
     return encodeMessage(obj, InfoResponse.codec())
   }
@@ -314,7 +337,7 @@ export namespace InfoResponse {
     return decodeMessage(buf, InfoResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InfoResponse>): Generator<InfoResponseVersionFieldEvent | InfoResponseFreeFieldEvent | InfoResponseQuotaFieldEvent | InfoResponseUsedFieldEvent | InfoResponseDomainFieldEvent | InfoResponseAgentFieldEvent | InfoResponseAwayUntilFieldEvent | InfoResponseLeavingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InfoResponse>): Generator<InfoResponseVersionFieldEvent | InfoResponseFreeFieldEvent | InfoResponseQuotaFieldEvent | InfoResponseUsedFieldEvent | InfoResponseDomainFieldEvent | InfoResponseAgentFieldEvent | InfoResponseAwayUntilFieldEvent | InfoResponseLeavingFieldEvent | InfoResponseEphemeralFieldEvent> {
     return streamMessage(buf, InfoResponse.codec(), opts)
   }
 }

@@ -104,6 +104,7 @@ function services (over: Partial<DaemonServices> = {}): { d: DaemonServices, cal
     ownerReload: async () => ({ owner: 'alice' }),
     away: async (body) => { calls.push(['away', body]); return { awayUntil: body.until, told: 0, online: 0 } },
     leave: async (body) => { calls.push(['leave', body]); return { leaving: body.cancel !== true, moved: 0, dropped: 0, bytes: 0, kept: 0 } },
+    peersForget: async (body) => { calls.push(['peersForget', body]); return { peerId: body.peer, liveness: 'gone', heldForUs: { packs: 0, bytes: 0 }, heldForThem: 0 } },
     ...over
   }
   return { d, calls, queue, runs }

@@ -190,6 +190,7 @@ describe('PeerBook', () => {
       auditPasses: 0,
       awayUntil: undefined,
       leaving: false,
+      ephemeral: false,
       liveness: 'absent'
     })
     expect(again.get('bob')?.lastSeen).toBe(T0 + 1000)
@@ -199,5 +200,60 @@ describe('PeerBook', () => {
     // Reconnecting after a restart keeps firstSeen and the addresses.
     again.connected('alice')
     expect(again.get('alice')).toMatchObject({ firstSeen: T0, lastSeen: t, addrs: ['/ip4/10.0.0.2/tcp/4001'], liveness: 'online' })
+  })
+})
+
+describe('PeerBook: short-lived peers and forgetting', () => {
+  it('a peer that announces itself ephemeral (a fresh-machine restore) is never listed and leaves no entry once it disconnects', async () => {
+    const path = dbPath()
+    const book = open(path)
+    book.connected('alice', ['/ip4/10.0.0.2/tcp/4001'])
+    book.connected('restore', ['/ip4/10.0.0.9/tcp/40123'])
+    book.info('restore', { free: 0, quota: 0, used: 0, domain: '', ephemeral: true })
+    // While connected it is known (for the info throttle) but not listed, so it counts nowhere.
+    expect(book.get('restore')).toMatchObject({ ephemeral: true, liveness: 'online' })
+    expect(book.list().map(p => p.peerId)).toEqual(['alice'])
+    book.disconnected('restore')
+    book.disconnected('alice')
+    expect(book.get('restore')).toBeUndefined()
+    // Long after: alice is gone, the restore peer is not there to be gone.
+    t += 2 * goneAfter
+    expect(book.list().map(p => [p.peerId, p.liveness])).toEqual([['alice', 'gone']])
+    book.close()
+    expect(open(path).list().map(p => p.peerId)).toEqual(['alice'])
+  })
+
+  it('an ephemeral answer that arrives after the peer left, or an entry left by a crash, is dropped', async () => {
+    const path = dbPath()
+    const book = open(path)
+    book.connected('late')
+    book.disconnected('late')
+    book.info('late', { free: 0, quota: 0, used: 0, domain: '', ephemeral: true })
+    expect(book.get('late')).toBeUndefined()
+    book.connected('crashed')
+    book.info('crashed', { free: 0, quota: 0, used: 0, domain: '', ephemeral: true })
+    book.close() // the daemon stops (or crashes) while it is connected
+    const again = open(path)
+    expect(again.get('crashed')).toBeUndefined()
+    expect(again.list()).toEqual([])
+  })
+
+  it('forget removes a peer for good; it is met again only if it connects again', async () => {
+    const path = dbPath()
+    const book = open(path)
+    book.connected('bob', ['/ip4/10.0.0.3/tcp/4001'])
+    book.info('bob', { free: 10, quota: 10, used: 0, domain: 'desk' })
+    book.disconnected('bob')
+    t += 2 * goneAfter
+    expect(book.liveness('bob')).toBe('gone')
+    expect(book.forget('bob')).toBe(true)
+    expect(book.forget('bob')).toBe(false)
+    expect(book.get('bob')).toBeUndefined()
+    expect(book.list()).toEqual([])
+    book.close()
+    const again = open(path)
+    expect(again.list()).toEqual([])
+    again.connected('bob')
+    expect(again.get('bob')).toMatchObject({ liveness: 'online', firstSeen: t, addrs: [] })
   })
 })

@@ -27,7 +27,7 @@ describe('info', () => {
   it('reports the holder figures, the wire version and the agent', async () => {
     const { client, holder, peer } = await pair()
     holder.quota = 5000
-    expect(await getInfo(client, peer)).toEqual({ version: PROTOCOL_VERSION, free: 5000, quota: 5000, used: 0, domain: 'desk-1', agent: 'p2pbak/test', awayUntil: 0, leaving: false })
+    expect(await getInfo(client, peer)).toEqual({ version: PROTOCOL_VERSION, free: 5000, quota: 5000, used: 0, domain: 'desk-1', agent: 'p2pbak/test', awayUntil: 0, leaving: false, ephemeral: false })
   })
 })
 

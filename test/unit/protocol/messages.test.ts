@@ -181,11 +181,11 @@ describe('round trips', () => {
   })
   it('InfoResponse', () => {
     const n = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })
-    fc.assert(fc.property(textArb, n, n, n, textArb, textArb, n, fc.boolean(), (version, free, quota, used, domain, agent, awayUntil, leaving) => {
-      const info = { version, free, quota, used, domain, agent, awayUntil, leaving }
+    fc.assert(fc.property(textArb, n, n, n, textArb, textArb, n, fc.boolean(), fc.boolean(), (version, free, quota, used, domain, agent, awayUntil, leaving, ephemeral) => {
+      const info = { version, free, quota, used, domain, agent, awayUntil, leaving, ephemeral }
       expect(m.decodeInfoResponse(m.encodeInfoResponse(info))).toEqual(info)
-      // Fields 7 and 8 are optional: an older holder's answer reads as "not away, not leaving".
-      expect(m.decodeInfoResponse(m.encodeInfoResponse({ version, free, quota, used, domain, agent }))).toEqual({ ...info, awayUntil: 0, leaving: false })
+      // Fields 7 to 9 are optional: an older holder's answer reads as "not away, not leaving, not ephemeral".
+      expect(m.decodeInfoResponse(m.encodeInfoResponse({ version, free, quota, used, domain, agent }))).toEqual({ ...info, awayUntil: 0, leaving: false, ephemeral: false })
     }), { numRuns: 200 })
   })
   it('RootRequest and RootResponse', () => {
