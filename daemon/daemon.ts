@@ -23,6 +23,7 @@ import { backup } from './archiver.js'
 import type { BackupResult } from './archiver.js'
 import { check } from './checker.js'
 import { changePassphrase, decodeKeyFile, encodeKeyFile, masterKeyToRecoveryKey, unwrapKeyFile } from './crypto/index.js'
+import { checkNewPassphrase } from './passphrase-strength.js'
 import { InvalidArgumentError, NotInitializedError, P2pbakError, WrongPassphraseError } from './errors.js'
 import { classifyPacks, reachableNow, restorableShare, snapshotFootprint } from './health.js'
 import type { Footprint } from './health.js'
@@ -656,6 +657,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     },
     keyPasswd: async (body) => {
       const { owner: o, store: s } = requireOwner()
+      if (o.keyFile !== undefined) unwrapKeyFile(o.keyFile, body.oldPassphrase).fill(0) // a wrong current one first, before judging the new
+      await checkNewPassphrase(body.newPassphrase, [o.name])
       const kf = changePassphrase(join(ownerDir, KEY_FILE_NAME), body.oldPassphrase, body.newPassphrase)
       o.keyFile = kf
       // The swarm's copy follows, so the new passphrase works on a fresh machine too.
@@ -677,6 +680,12 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         throw new WrongPassphraseError('the key file does not match this owner', { hint: 'the state directory is inconsistent: restore it from a backup' })
       }
       return { recoveryKey: masterKeyToRecoveryKey(master) }
+    },
+    keyVerify: async (body) => {
+      const { owner: o } = requireOwner()
+      if (o.keyFile === undefined) throw new NotInitializedError('this owner has no key file')
+      unwrapKeyFile(o.keyFile, body.passphrase).fill(0)
+      return { ok: true }
     },
     ownerReload: async () => {
       await openOwnerIfPresent()

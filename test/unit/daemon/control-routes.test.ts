@@ -100,6 +100,7 @@ function services (over: Partial<DaemonServices> = {}): { d: DaemonServices, cal
     check: async (body) => { calls.push(['check', body]); return checked },
     keyPasswd: async (body) => { calls.push(['keyPasswd', body]); return { changed: true, storedInSwarm: false } },
     keyRecovery: async (body) => { calls.push(['keyRecovery', body]); return { recoveryKey: 'words' } },
+    keyVerify: async (body) => { calls.push(['keyVerify', body]); return { ok: true } },
     ownerReload: async () => ({ owner: 'alice' }),
     away: async (body) => { calls.push(['away', body]); return { awayUntil: body.until, told: 0, online: 0 } },
     leave: async (body) => { calls.push(['leave', body]); return { leaving: body.cancel !== true, moved: 0, dropped: 0, bytes: 0, kept: 0 } },
