@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackupAnswer, CheckAnswer, LsEntry, PeerRow, SnapshotRow, Status } from '../../daemon/control/api.js'
 import { exitCodeFor } from '../../cli/exit-codes.js'
+import { DaemonClient } from '../../cli/client.js'
 import { Office, waitFor } from '../../cli/office.js'
 import type { Machine } from '../../cli/office.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
@@ -192,6 +193,13 @@ describe('p2pbak daemon and CLI', () => {
     const e = await cli(['key', 'passwd', '--password-file', passFile, '--new-password-file', empty])
     expectUserError(e, 'WeakPassphraseError', /the new passphrase is empty/)
     expect(e.stderr).not.toMatch(/Too small|expected string/)
+    // The daemon judges too, for any client of the control API: wrong current first, then weak or empty new.
+    const api = new DaemonClient({ socketPath: join(alice.stateDir, 'control.sock') })
+    await expect(api.keyPasswd('not the current passphrase', '')).rejects.toMatchObject({ name: 'WrongPassphraseError' })
+    await expect(api.keyPasswd(readFileSync(passFile, 'utf8').trim(), '')).rejects.toMatchObject({ name: 'WeakPassphraseError', message: 'the new passphrase is empty' })
+    await expect(api.keyPasswd(readFileSync(passFile, 'utf8').trim(), 'alice2024')).rejects.toMatchObject({ name: 'WeakPassphraseError' })
+    await expect(api.keyVerify('not the current passphrase')).rejects.toMatchObject({ name: 'WrongPassphraseError' })
+    expect(await api.keyVerify(readFileSync(passFile, 'utf8').trim())).toEqual({ ok: true })
     expect((await json<{ recoveryKey: string }>(['key', 'recovery', '--password-file', passFile])).recoveryKey).toBe(recoveryKey) // unchanged
     const p = await json<{ changed: boolean, storedInSwarm: boolean }>(['key', 'passwd', '--password-file', passFile, '--new-password-file', newPass])
     expect(p).toEqual({ changed: true, storedInSwarm: true })
