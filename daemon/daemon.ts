@@ -657,8 +657,12 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     },
     keyPasswd: async (body) => {
       const { owner: o, store: s } = requireOwner()
-      if (o.keyFile !== undefined) unwrapKeyFile(o.keyFile, body.oldPassphrase).fill(0) // a wrong current one first, before judging the new
-      await checkNewPassphrase(body.newPassphrase, [o.name])
+      // A wrong current passphrase is reported before a weak new one (changePassphrase checks it first).
+      const weak = await checkNewPassphrase(body.newPassphrase, [o.name]).then(() => undefined, (err: unknown) => err)
+      if (weak !== undefined) {
+        if (o.keyFile !== undefined) unwrapKeyFile(o.keyFile, body.oldPassphrase).fill(0)
+        throw weak
+      }
       const kf = changePassphrase(join(ownerDir, KEY_FILE_NAME), body.oldPassphrase, body.newPassphrase)
       o.keyFile = kf
       // The swarm's copy follows, so the new passphrase works on a fresh machine too.
