@@ -109,7 +109,8 @@ export {
   KEY_FILE_VERSION, MAX_KEY_FILE_BYTES, MIN_CREATE_SCRYPT, MAX_CREATE_SCRYPT, MAX_SCRYPT, KDF_TARGET_MS, KDF_TARGET_ENV,
   scryptMaxmem,
   createKeyFile, encodeKeyFile, decodeKeyFile, unwrapKeyFile, rewrapKeyFile,
-  writeKeyFile, readKeyFile, changePassphrase
+  writeKeyFile, readKeyFile, changePassphrase,
+  createKeyFileAsync, unwrapKeyFileAsync, rewrapKeyFileAsync, changePassphraseAsync
 } from './keyfile.js'
 export {
   RECOVERY_WORD_COUNT, masterKeyToRecoveryKey, recoveryKeyToMasterKey, formatRecoveryKey

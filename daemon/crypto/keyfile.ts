@@ -4,7 +4,7 @@
 // KeyFileJson, a CorruptObjectError or an UnsupportedVersionError, and a file cannot make us
 // spend more than MAX_SCRYPT of memory or time.
 import { closeSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import {
   AlreadyExistsError, CorruptObjectError, IntegrityError, InvalidArgumentError, NotInitializedError,
@@ -221,6 +221,49 @@ function kekOf (passphrase: Buffer, kdf: ScryptParams): Buffer {
   return scryptSync(passphrase, Buffer.from(kdf.salt, 'base64'), KEY_LENGTH, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem })
 }
 
+/** The same in libuv's thread pool, so a daemon or a swarm session keeps answering meanwhile. */
+async function kekOfAsync (passphrase: Buffer, kdf: ScryptParams): Promise<Buffer> {
+  return await new Promise((resolve, reject) => {
+    scrypt(passphrase, Buffer.from(kdf.salt, 'base64'), KEY_LENGTH, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: scryptMaxmem(kdf.N, kdf.r, kdf.p) },
+      (err, key) => { if (err !== null) reject(err); else resolve(key) })
+  })
+}
+
+// Each operation is written once, as a generator that yields the scrypt runs it needs; runSync
+// and runAsync drive it with scryptSync or with scrypt in the thread pool.
+interface KdfRun { passphrase: Buffer, kdf: ScryptParams }
+type Flow<T> = Generator<KdfRun, T, Buffer>
+
+function runSync<T> (flow: Flow<T>): T {
+  let step = flow.next()
+  while (step.done !== true) {
+    let kek: Buffer
+    try {
+      kek = kekOf(step.value.passphrase, step.value.kdf)
+    } catch (err) {
+      step = flow.throw(err)
+      continue
+    }
+    step = flow.next(kek)
+  }
+  return step.value
+}
+
+async function runAsync<T> (flow: Flow<T>): Promise<T> {
+  let step = flow.next()
+  while (step.done !== true) {
+    let kek: Buffer
+    try {
+      kek = await kekOfAsync(step.value.passphrase, step.value.kdf)
+    } catch (err) {
+      step = flow.throw(err)
+      continue
+    }
+    step = flow.next(kek)
+  }
+  return step.value
+}
+
 /** Fixed parameters (no calibration), or the calibration bounds and target. */
 type KdfPlan =
   | { fixed: Omit<ScryptParams, 'salt'> }
@@ -262,27 +305,27 @@ function kdfPlan (options: KdfOptions | undefined, floorN = MIN_CREATE_SCRYPT.N)
  * times it; if doubling N k times still fits the target, it derives again at N·2^k (capped at
  * MAX_CREATE_SCRYPT). The first run is not wasted when it already meets the target.
  */
-function newKek (passphrase: Buffer, plan: KdfPlan): { kdf: ScryptParams, kek: Buffer } {
+function * newKek (passphrase: Buffer, plan: KdfPlan): Flow<{ kdf: ScryptParams, kek: Buffer }> {
   const salt = randomBytes(SALT_LENGTH).toString('base64')
   if (plan.fixed !== undefined) {
     const kdf: ScryptParams = { ...plan.fixed, salt }
-    return { kdf, kek: kekOf(passphrase, kdf) }
+    return { kdf, kek: yield { passphrase, kdf } }
   }
   const { r, p } = MIN_CREATE_SCRYPT
   const first: ScryptParams = { name: 'scrypt', N: plan.fromN, r, p, salt }
   const started = performance.now()
-  const kek = kekOf(passphrase, first)
+  const kek = yield { passphrase, kdf: first }
   const elapsed = Math.max(performance.now() - started, 1)
   let N = plan.fromN
   while (N < MAX_CREATE_SCRYPT.N && elapsed * (2 * N / plan.fromN) <= plan.targetMs) N *= 2
   if (N === plan.fromN) return { kdf: first, kek }
   kek.fill(0)
   const kdf: ScryptParams = { ...first, N }
-  return { kdf, kek: kekOf(passphrase, kdf) }
+  return { kdf, kek: yield { passphrase, kdf } }
 }
 
-function wrap (owner: string, created: string, master: Uint8Array, passphrase: Buffer, plan: KdfPlan): KeyFileJson {
-  const { kdf, kek } = newKek(passphrase, plan)
+function * wrap (owner: string, created: string, master: Uint8Array, passphrase: Buffer, plan: KdfPlan): Flow<KeyFileJson> {
+  const { kdf, kek } = yield * newKek(passphrase, plan)
   try {
     return {
       version: KEY_FILE_VERSION,
@@ -299,6 +342,15 @@ function wrap (owner: string, created: string, master: Uint8Array, passphrase: B
 
 /** A new key file for a new (or the given) master key. */
 export function createKeyFile (options: CreateKeyFileOptions): CreatedKeyFile {
+  return runSync(createFlow(options))
+}
+
+/** createKeyFile with scrypt in the thread pool (for code that must keep its event loop free). */
+export async function createKeyFileAsync (options: CreateKeyFileOptions): Promise<CreatedKeyFile> {
+  return await runAsync(createFlow(options))
+}
+
+function * createFlow (options: CreateKeyFileOptions): Flow<CreatedKeyFile> {
   const ownerIssue = ownerProblem(typeof options.ownerName === 'string' ? options.ownerName.normalize('NFC') : options.ownerName)
   if (ownerIssue !== undefined) {
     throw new InvalidArgumentError(`invalid owner name: ${ownerIssue}`, { hint: 'use a short name such as your login name' })
@@ -318,7 +370,7 @@ export function createKeyFile (options: CreateKeyFileOptions): CreatedKeyFile {
     masterKey = generateMasterKey()
   }
   try {
-    return { keyFile: wrap(owner, created.toISOString(), masterKey, passphrase, kdf), masterKey }
+    return { keyFile: yield * wrap(owner, created.toISOString(), masterKey, passphrase, kdf), masterKey }
   } finally {
     passphrase.fill(0)
   }
@@ -329,9 +381,24 @@ export function createKeyFile (options: CreateKeyFileOptions): CreatedKeyFile {
  * also what an altered owner name or KDF field looks like: both are bound into the AAD).
  */
 export function unwrapKeyFile (kf: KeyFileJson, passphrase: string): Uint8Array {
+  return runSync(unwrapFlow(kf, passphrase))
+}
+
+/** unwrapKeyFile with scrypt in the thread pool. */
+export async function unwrapKeyFileAsync (kf: KeyFileJson, passphrase: string): Promise<Uint8Array> {
+  return await runAsync(unwrapFlow(kf, passphrase))
+}
+
+function * unwrapFlow (kf: KeyFileJson, passphrase: string): Flow<Uint8Array> {
   const file = checkKeyFile(kf)
   const pw = normalizePassphrase(passphrase)
-  const kek = kekOf(pw, file.kdf)
+  let kek: Buffer
+  try {
+    kek = yield { passphrase: pw, kdf: file.kdf }
+  } catch (err) {
+    pw.fill(0)
+    throw err
+  }
   let master: Uint8Array
   try {
     const opened = open(kek, Buffer.from(file.wrappedKey, 'base64'), aadOf(file.owner, file.kdf))
@@ -358,15 +425,24 @@ export function unwrapKeyFile (kf: KeyFileJson, passphrase: string): Uint8Array 
 
 /** The same master key under a new passphrase and a new salt. Changes nothing if `oldPassphrase` is wrong. */
 export function rewrapKeyFile (kf: KeyFileJson, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): KeyFileJson {
+  return runSync(rewrapFlow(kf, oldPassphrase, newPassphrase, options))
+}
+
+/** rewrapKeyFile with scrypt in the thread pool. */
+export async function rewrapKeyFileAsync (kf: KeyFileJson, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): Promise<KeyFileJson> {
+  return await runAsync(rewrapFlow(kf, oldPassphrase, newPassphrase, options))
+}
+
+function * rewrapFlow (kf: KeyFileJson, oldPassphrase: string, newPassphrase: string, options: RewrapOptions): Flow<KeyFileJson> {
   const next = normalizePassphrase(newPassphrase, 'new passphrase')
   const file = checkKeyFile(kf)
   // Recalibrated on this machine, but never cheaper than the file was (if it met the minimum):
   // a file from before the minimum was raised gets today's cost.
   const own = file.kdf
   const kdf = kdfPlan(options.kdf, own.r === MIN_CREATE_SCRYPT.r && own.p === MIN_CREATE_SCRYPT.p ? own.N : MIN_CREATE_SCRYPT.N)
-  const master = unwrapKeyFile(file, oldPassphrase)
+  const master = yield * unwrapFlow(file, oldPassphrase)
   try {
-    return wrap(file.owner, file.created, master, next, kdf)
+    return yield * wrap(file.owner, file.created, master, next, kdf)
   } finally {
     master.fill(0)
     next.fill(0)
@@ -448,6 +524,13 @@ export function readKeyFile (path: string): KeyFileJson {
  */
 export function changePassphrase (path: string, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): KeyFileJson {
   const next = rewrapKeyFile(readKeyFile(path), oldPassphrase, newPassphrase, options)
+  writeKeyFile(path, next, { replace: true })
+  return next
+}
+
+/** changePassphrase with scrypt in the thread pool. */
+export async function changePassphraseAsync (path: string, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): Promise<KeyFileJson> {
+  const next = await rewrapKeyFileAsync(readKeyFile(path), oldPassphrase, newPassphrase, options)
   writeKeyFile(path, next, { replace: true })
   return next
 }

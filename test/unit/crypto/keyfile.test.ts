@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  changePassphrase, createKeyFile, decodeKeyFile, deriveKeys, encodeKeyFile, readKeyFile, rewrapKeyFile,
-  seal, unwrapKeyFile, writeKeyFile
+  changePassphrase, changePassphraseAsync, createKeyFile, createKeyFileAsync, decodeKeyFile, deriveKeys, encodeKeyFile,
+  readKeyFile, rewrapKeyFile, rewrapKeyFileAsync, seal, unwrapKeyFile, unwrapKeyFileAsync, writeKeyFile
 } from '../../../daemon/crypto/index.js'
 import type { KeyFileJson } from '../../../daemon/crypto/index.js'
 import {
@@ -108,6 +108,35 @@ describe('createKeyFile / unwrapKeyFile', () => {
     const rewrapped = rewrapKeyFile(decoded, 'pw', 'pw2')
     expect(rewrapped.kdf).toMatchObject({ N: 2 ** 17, r: 8, p: 1 })
     expect(unwrapKeyFile(rewrapped, 'pw2')).toEqual(master)
+  })
+})
+
+describe('the async variants (scrypt in the thread pool)', () => {
+  it('unwrap, wrong passphrase and rewrap behave as the sync ones, and the event loop keeps turning', async () => {
+    let ticks = 0
+    const timer = setInterval(() => { ticks++ }, 5)
+    try {
+      expect(await unwrapKeyFileAsync(base.keyFile, PASS)).toEqual(base.masterKey)
+    } finally {
+      clearInterval(timer)
+    }
+    // A 2^17 scrypt run takes hundreds of ms; a blocked loop would not have ticked at all.
+    expect(ticks).toBeGreaterThan(3)
+    await expect(unwrapKeyFileAsync(base.keyFile, 'not it')).rejects.toBeInstanceOf(WrongPassphraseError)
+    const next = await rewrapKeyFileAsync(base.keyFile, PASS, 'lamp orbit velvet cactus')
+    expect(next.publicKey).toBe(base.keyFile.publicKey)
+    expect(unwrapKeyFile(next, 'lamp orbit velvet cactus')).toEqual(base.masterKey)
+  })
+
+  it('createKeyFileAsync makes a file the sync unwrap opens; changePassphraseAsync leaves the file alone on a wrong passphrase', async () => {
+    const { keyFile, masterKey } = await createKeyFileAsync({ ownerName: 'erin', passphrase: PASS })
+    expect(keyFile.kdf.N).toBe(2 ** 17)
+    expect(unwrapKeyFile(keyFile, PASS)).toEqual(masterKey)
+    const path = freshPath()
+    writeKeyFile(path, keyFile)
+    const before = readFileSync(path)
+    await expect(changePassphraseAsync(path, 'not it', 'lamp orbit velvet cactus')).rejects.toBeInstanceOf(WrongPassphraseError)
+    expect(readFileSync(path).equals(before)).toBe(true)
   })
 })
 
