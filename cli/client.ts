@@ -48,6 +48,7 @@ export class DaemonClient {
   }
 
   async keyRecovery (passphrase: string): Promise<{ recoveryKey: string }> { return await this.call(ROUTES.keyRecovery, { passphrase }) }
+  async keyVerify (passphrase: string): Promise<{ ok: true }> { return await this.call(ROUTES.keyVerify, { passphrase }) }
   async ownerReload (): Promise<{ owner: string | null }> { return await this.call(ROUTES.ownerReload, {}) }
   async away (until: number | null): Promise<AwayAnswer> { return await this.call(ROUTES.away, { until }) }
   async leave (body: LeaveBody, h: StreamHandlers = {}): Promise<LeaveAnswer> { return await this.stream(ROUTES.leave, body, h) }

@@ -10,6 +10,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadConfig, renderConfigToml } from '../config/index.js'
 import type { ConfigFlags } from '../config/index.js'
 import { P2pbakError } from '../daemon/errors.js'
+import { KDF_TARGET_ENV } from '../daemon/crypto/index.js'
 import { initOwner, OWNER_DIR_NAME, STATE_DB_NAME } from '../daemon/owner.js'
 import { StateDb } from '../daemon/repository/state-db.js'
 import { loadOrCreateNodeKey, writeSwarmKeyFile } from '../daemon/swarm/index.js'
@@ -99,7 +100,7 @@ export class Office {
     let recoveryKey: string | undefined
     if (o.owner !== undefined) {
       const ownerDir = join(stateDir, OWNER_DIR_NAME)
-      const r = await initOwner({ stateDir: ownerDir, ownerName: o.owner, passphrase: o.passphrase ?? '', unattended: true, kdf: { N: 2 ** 15, r: 8, p: 1 } })
+      const r = await initOwner({ stateDir: ownerDir, ownerName: o.owner, passphrase: o.passphrase ?? '', unattended: true, kdf: { targetMs: 0 } }) // the minimum cost, uncalibrated: a test or demo office
       const state = new StateDb(join(ownerDir, STATE_DB_NAME))
       state.putMeta('synced', 1)
       state.close()
@@ -131,7 +132,7 @@ export class Office {
     const timeoutMs = options.timeoutMs ?? 30_000
     const fd = openSync(m.logPath, 'a')
     const env: NodeJS.ProcessEnv = {}
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('P2PBAK_') && k !== 'DEBUG') env[k] = v
+    for (const [k, v] of Object.entries(process.env)) if ((!k.startsWith('P2PBAK_') || k === KDF_TARGET_ENV) && k !== 'DEBUG') env[k] = v
     Object.assign(env, this.options.env ?? {}, options.env ?? {}, { HOME: m.dir })
     const proc = spawn(process.execPath, [this.bin, '-c', m.configPath, 'daemon'], { env, stdio: ['ignore', fd, fd] })
     closeSync(fd)

@@ -27,16 +27,27 @@ export async function readPassphrase (io: CliIo, file: string | undefined, envNa
   return await promptHidden(io, prompt)
 }
 
-/** A new passphrase: from file/env as is, or typed twice on a terminal. */
-export async function readNewPassphrase (io: CliIo, file: string | undefined, envName = 'P2PBAK_PASSWORD'): Promise<string> {
-  if (file !== undefined || (io.env[envName] ?? '') !== '' || io.stdin.isTTY !== true) return await readPassphrase(io, file, envName)
+/**
+ * A new passphrase: from file/env as is, or typed twice on a terminal. Refused with
+ * WeakPassphraseError when empty or too easy to guess (checked before the second prompt);
+ * `userInputs` (the owner name) count as known words.
+ */
+export async function readNewPassphrase (io: CliIo, file: string | undefined, envName = 'P2PBAK_PASSWORD', userInputs: string[] = []): Promise<string> {
+  const { checkNewPassphrase } = await import('../daemon/passphrase-strength.js')
+  if (file !== undefined || (io.env[envName] ?? '') !== '' || io.stdin.isTTY !== true) {
+    const given = await readPassphrase(io, file, envName)
+    await checkNewPassphrase(given, userInputs)
+    return given
+  }
   const a = await promptHidden(io, 'new passphrase: ')
+  await checkNewPassphrase(a, userInputs)
   const b = await promptHidden(io, 'repeat it: ')
   if (a !== b) throw new InvalidArgumentError('the two passphrases differ', { hint: 'type the same passphrase twice' })
   return a
 }
 
-async function promptHidden (io: CliIo, prompt: string): Promise<string> {
+/** Reads one line from the terminal without echo. */
+export async function promptHidden (io: CliIo, prompt: string): Promise<string> {
   io.stderr.write(prompt)
   // terminal: true puts the TTY in raw mode (no kernel echo); readline's own echo goes nowhere.
   const muted = new Writable({ write: (_chunk, _enc, cb) => { cb() } })

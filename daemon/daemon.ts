@@ -22,7 +22,8 @@ import { writeFileAtomic } from './fs/atomic.js'
 import { backup } from './archiver.js'
 import type { BackupResult } from './archiver.js'
 import { check } from './checker.js'
-import { changePassphrase, decodeKeyFile, encodeKeyFile, masterKeyToRecoveryKey, unwrapKeyFile } from './crypto/index.js'
+import { changePassphraseAsync, decodeKeyFile, encodeKeyFile, masterKeyToRecoveryKey, unwrapKeyFileAsync } from './crypto/index.js'
+import { checkNewPassphrase } from './passphrase-strength.js'
 import { InvalidArgumentError, NotInitializedError, P2pbakError, WrongPassphraseError } from './errors.js'
 import { classifyPacks, reachableNow, restorableShare, snapshotFootprint } from './health.js'
 import type { Footprint } from './health.js'
@@ -707,7 +708,16 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     },
     keyPasswd: async (body) => {
       const { owner: o, store: s } = requireOwner()
-      const kf = changePassphrase(join(ownerDir, KEY_FILE_NAME), body.oldPassphrase, body.newPassphrase)
+      // A wrong current passphrase is reported before a weak new one (changePassphrase checks it first).
+      const weak = await checkNewPassphrase(body.newPassphrase, [o.name]).then(() => undefined, (err: unknown) => err)
+      if (weak !== undefined) {
+        if (o.keyFile !== undefined) {
+          const master = await unwrapKeyFileAsync(o.keyFile, body.oldPassphrase)
+          master.fill(0)
+        }
+        throw weak
+      }
+      const kf = await changePassphraseAsync(join(ownerDir, KEY_FILE_NAME), body.oldPassphrase, body.newPassphrase)
       o.keyFile = kf
       // The swarm's copy follows, so the new passphrase works on a fresh machine too.
       o.repo.state.putMeta('key_record_published', 0)
@@ -723,11 +733,18 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       const { owner: o } = requireOwner()
       if (o.keyFile === undefined) throw new NotInitializedError('this owner has no key file')
       // The passphrase is asked so that an unlocked terminal alone does not reveal the key.
-      const master = unwrapKeyFile(o.keyFile, body.passphrase)
+      const master = await unwrapKeyFileAsync(o.keyFile, body.passphrase)
       if (!Buffer.from(master).equals(Buffer.from(readUnattendedKey(ownerDir) ?? new Uint8Array()))) {
         throw new WrongPassphraseError('the key file does not match this owner', { hint: 'the state directory is inconsistent: restore it from a backup' })
       }
       return { recoveryKey: masterKeyToRecoveryKey(master) }
+    },
+    keyVerify: async (body) => {
+      const { owner: o } = requireOwner()
+      if (o.keyFile === undefined) throw new NotInitializedError('this owner has no key file')
+      const master = await unwrapKeyFileAsync(o.keyFile, body.passphrase)
+      master.fill(0)
+      return { ok: true }
     },
     ownerReload: async () => {
       await openOwnerIfPresent()

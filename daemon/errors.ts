@@ -124,6 +124,11 @@ export class WeakPassphraseError extends P2pbakError {
   override name = 'WeakPassphraseError'
 }
 
+/** A command line that cannot be accepted as written (exit code 2, like commander's own errors). */
+export class UsageError extends P2pbakError {
+  override name = 'UsageError'
+}
+
 export function isP2pbakError (err: unknown): err is P2pbakError {
   return err instanceof P2pbakError
 }

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto'
 import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import {
-  createKeyFile, decodeKeyFile, deriveKeys, encodeKeyFile, masterKeyToRecoveryKey, readKeyFile,
-  recoveryKeyToMasterKey, unwrapKeyFile, writeKeyFile
+  createKeyFileAsync, decodeKeyFile, deriveKeys, encodeKeyFile, masterKeyToRecoveryKey, readKeyFile,
+  recoveryKeyToMasterKey, unwrapKeyFileAsync, writeKeyFile
 } from './crypto/index.js'
 import type { KdfOptions, KeyFileJson, OwnerKeys } from './crypto/index.js'
 import { AlreadyExistsError, CorruptObjectError, InvalidArgumentError, IntegrityError, LockedError, NotInitializedError } from './errors.js'
@@ -81,7 +81,7 @@ export async function initOwner (options: InitOwnerOptions): Promise<InitOwnerRe
       hint: 'choose another name, or restore that owner with its passphrase or recovery key'
     })
   }
-  const { keyFile, masterKey } = createKeyFile({ ownerName: options.ownerName, passphrase: options.passphrase, kdf: options.kdf })
+  const { keyFile, masterKey } = await createKeyFileAsync({ ownerName: options.ownerName, passphrase: options.passphrase, kdf: options.kdf })
   // Repository first: if the local write fails, a retry finds the name taken by itself only via the
   // record, so write the local copy first and the shared record second.
   writeKeyFile(keyPath, keyFile)
@@ -131,7 +131,7 @@ export async function openOwner (options: OpenOwnerOptions): Promise<Owner> {
         hint: options.ownerName === undefined ? 'run `p2pbak init`, or give --owner NAME to restore an existing owner' : 'check the spelling of the owner name, or use --recovery-key'
       })
     }
-    master = unwrapKeyFile(keyFile, options.passphrase!)
+    master = await unwrapKeyFileAsync(keyFile, options.passphrase!)
   }
   const keys = deriveKeys(master)
   if (keyFile !== undefined && Buffer.from(keyFile.publicKey, 'base64').toString('hex') !== Buffer.from(keys.publicKey).toString('hex')) {

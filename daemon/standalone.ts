@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { Config } from '../config/index.js'
 import { deleteSignedBytes } from '../protocol/index.js'
 import { NoHolderError } from './swarm/swarm-store.js'
-import { createKeyFile, encodeKeyFile, readKeyFile, recoveryKeyToMasterKey, unwrapKeyFile, writeKeyFile } from './crypto/index.js'
+import { createKeyFileAsync, encodeKeyFile, readKeyFile, recoveryKeyToMasterKey, unwrapKeyFileAsync, writeKeyFile } from './crypto/index.js'
 import { AlreadyExistsError, IntegrityError, NotInitializedError } from './errors.js'
 import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, readUnattendedKey, writeUnattendedKey } from './owner.js'
 import type { Owner } from './owner.js'
@@ -197,14 +197,14 @@ export async function adoptOwner (o: AdoptOptions): Promise<{ ownerId: string, s
       master = recoveryKeyToMasterKey(o.recoveryKey)
       // The swarm's key file is opened by a passphrase we do not have: wrap the same master key
       // with the new passphrase, here and in the swarm (the record is the owner's, so it may replace it).
-      const { keyFile } = createKeyFile({ ownerName: o.ownerName, passphrase: o.newPassphrase ?? '', masterKey: master })
+      const { keyFile } = await createKeyFileAsync({ ownerName: o.ownerName, passphrase: o.newPassphrase ?? '', masterKey: master })
       if (owner.keyFile !== undefined && owner.keyFile.publicKey !== keyFile.publicKey) {
         throw new IntegrityError(`the recovery key does not belong to owner "${o.ownerName}"`, [], { hint: 'check the owner name, or the 24 words' })
       }
       writeKeyFile(join(ownerDir, KEY_FILE_NAME), keyFile, { replace: local !== undefined })
       await session.store.putRecord(keyRecordKey(o.ownerName), encodeKeyFile(keyFile))
     } else {
-      master = unwrapKeyFile(owner.keyFile!, o.passphrase ?? '')
+      master = await unwrapKeyFileAsync(owner.keyFile!, o.passphrase ?? '')
       if (local === undefined) writeKeyFile(join(ownerDir, KEY_FILE_NAME), owner.keyFile!)
     }
     // The unattended key is the master key itself: one already here is this owner's (the key file

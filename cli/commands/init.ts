@@ -12,11 +12,12 @@ import { swarmFingerprint, writeNewFileAtomic, writeSwarmKeyFile } from '../../d
 import { DaemonNotRunningError } from '../client.js'
 import { cliConfig, daemonClient, globals, output } from '../context.js'
 import type { CliIo } from '../io.js'
-import { readNewPassphrase, readPassphrase, readSecretFile } from '../passphrase.js'
+import { readNewPassphrase, readPassphrase } from '../passphrase.js'
+import { readRecoveryKey, recoveryKeyFileOption, recoveryKeyOption } from '../recovery-key.js'
 
 interface InitOpts {
   adopt?: boolean
-  recoveryKey?: string
+  recoveryKey?: true
   recoveryKeyFile?: string
   owner?: string
   passwordFile?: string
@@ -61,8 +62,8 @@ export function registerInitCommands (program: Command, io: CliIo): void {
     .option('--state-dir <dir>', 'state directory (state_dir)')
     .option('--no-mdns', 'do not look for peers on the LAN by mDNS')
     .option('--adopt', 'become an existing owner (a replacement laptop): same history, nothing uploaded again; needs --owner and its passphrase or recovery key')
-    .option('--recovery-key <words>', 'with --adopt: the recovery key instead of the passphrase (a new passphrase is asked; or P2PBAK_RECOVERY_KEY)')
-    .option('--recovery-key-file <file>', 'with --adopt: read the recovery key from a file')
+    .addOption(recoveryKeyOption('with --adopt, instead of the passphrase (then a new passphrase is set): '))
+    .addOption(recoveryKeyFileOption('with --adopt: '))
     .action(async (o: InitOpts) => {
       const flags = initFlags(o, io)
       const named = globals(program).config
@@ -84,7 +85,7 @@ export function registerInitCommands (program: Command, io: CliIo): void {
           hint: 'keep using it; to start over, stop the daemon and use a fresh state directory'
         })
       }
-      const passphrase = await readNewPassphrase(io, o.passwordFile === undefined ? undefined : resolve(io.cwd, o.passwordFile))
+      const passphrase = await readNewPassphrase(io, o.passwordFile === undefined ? undefined : resolve(io.cwd, o.passwordFile), 'P2PBAK_PASSWORD', [config.owner.name])
       mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
       if (!configExists) {
         mkdirSync(dirname(configPath), { recursive: true, mode: 0o700 })
@@ -120,10 +121,10 @@ async function adopt (program: Command, io: CliIo, o: InitOpts, flags: ConfigFla
   if (configExists && config.owner.name !== o.owner) {
     throw new AlreadyExistsError(`the config file ${configPath} names owner "${config.owner.name}"`, { hint: `set owner.name = "${o.owner}" there, or give another config file with -c` })
   }
-  const recoveryKey = o.recoveryKeyFile !== undefined ? readSecretFile(resolve(io.cwd, o.recoveryKeyFile)) : o.recoveryKey ?? (io.env.P2PBAK_RECOVERY_KEY === '' ? undefined : io.env.P2PBAK_RECOVERY_KEY)
+  const recoveryKey = await readRecoveryKey(io, o)
   const pwFile = o.passwordFile === undefined ? undefined : resolve(io.cwd, o.passwordFile)
   const secrets = recoveryKey !== undefined
-    ? { recoveryKey, newPassphrase: await readNewPassphrase(io, pwFile) }
+    ? { recoveryKey, newPassphrase: await readNewPassphrase(io, pwFile, 'P2PBAK_PASSWORD', [o.owner]) }
     : { passphrase: await readPassphrase(io, pwFile) }
   mkdirSync(config.stateDir, { recursive: true, mode: 0o700 })
   const { adoptOwner } = await import('../../daemon/standalone.js')

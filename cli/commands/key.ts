@@ -14,9 +14,12 @@ export function registerKeyCommands (program: Command, io: CliIo): void {
     .option('--password-file <file>', 'read the current passphrase from this file (or P2PBAK_PASSWORD)')
     .option('--new-password-file <file>', 'read the new passphrase from this file (or P2PBAK_NEW_PASSWORD)')
     .action(async (o: { passwordFile?: string, newPasswordFile?: string }) => {
-      const client = daemonClient(cliConfig(program, io))
+      const config = cliConfig(program, io)
+      const client = daemonClient(config)
       const oldPass = await readPassphrase(io, file(o.passwordFile), 'P2PBAK_PASSWORD', 'current passphrase: ')
-      const newPass = await readNewPassphrase(io, file(o.newPasswordFile), 'P2PBAK_NEW_PASSWORD')
+      // A wrong current passphrase fails here, before the new one is asked for.
+      await client.keyVerify(oldPass)
+      const newPass = await readNewPassphrase(io, file(o.newPasswordFile), 'P2PBAK_NEW_PASSWORD', [config.owner.name])
       const r = await client.keyPasswd(oldPass, newPass)
       output(program, io, r, r.storedInSwarm
         ? 'passphrase changed, here and in the swarm\n'

@@ -1,10 +1,9 @@
 // `p2pbak local …`: the repository engine on a folder, without a daemon (like `restic -r DIR`).
 // Used by the README's round trip, the crash tests and the benchmark.
 import type { Command } from 'commander'
-import { Option } from 'commander'
 import { backup } from '../../daemon/archiver.js'
 import { check } from '../../daemon/checker.js'
-import { changePassphrase, encodeKeyFile } from '../../daemon/crypto/index.js'
+import { changePassphrase, encodeKeyFile, readKeyFile, unwrapKeyFile } from '../../daemon/crypto/index.js'
 import { P2pbakError } from '../../daemon/errors.js'
 import { KEY_FILE_NAME, initOwner, keyRecordKey, openOwner } from '../../daemon/owner.js'
 import type { Owner } from '../../daemon/owner.js'
@@ -14,7 +13,8 @@ import { openDirBackend } from '../../daemon/store/index.js'
 import { join, resolve } from 'node:path'
 import { formatBytes, formatSnapshotTime, progressLine } from '../format.js'
 import type { CliIo } from '../io.js'
-import { readNewPassphrase, readPassphrase, readSecretFile } from '../passphrase.js'
+import { readNewPassphrase, readPassphrase } from '../passphrase.js'
+import { readRecoveryKey, recoveryKeyFileOption, recoveryKeyOption } from '../recovery-key.js'
 import { filterSnapshots, originName, resolveLatest, snapshotSetId } from '../../daemon/snapshot-filter.js'
 import { addFilterOptions, filterFromOpts } from '../filter-options.js'
 import type { FilterOpts } from '../filter-options.js'
@@ -25,7 +25,7 @@ export class CheckFailedError extends P2pbakError {
   override name = 'CheckFailedError'
 }
 
-interface RepoOpts { repo: string, state?: string, passwordFile?: string, owner?: string, recoveryKey?: string, recoveryKeyFile?: string }
+interface RepoOpts { repo: string, state?: string, passwordFile?: string, owner?: string, recoveryKey?: true, recoveryKeyFile?: string }
 
 function repoOptions (cmd: Command): Command {
   return cmd
@@ -41,7 +41,7 @@ function stateDirOf (o: RepoOpts, io: CliIo): string {
 
 async function open (o: RepoOpts, io: CliIo): Promise<Owner> {
   const backend = openDirBackend(resolve(io.cwd, o.repo))
-  const recovery = o.recoveryKeyFile !== undefined ? readSecretFile(resolve(io.cwd, o.recoveryKeyFile)) : o.recoveryKey
+  const recovery = await readRecoveryKey(io, o)
   try {
     return await openOwner({
       stateDir: stateDirOf(o, io),
@@ -67,9 +67,9 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
     .description('create an owner in a repository folder (the folder is created if needed)')
     .requiredOption('--owner <name>', 'owner name, e.g. alice-laptop')
     .action(async (o: RepoOpts & { owner: string }) => {
+      const passphrase = await readNewPassphrase(io, o.passwordFile, 'P2PBAK_PASSWORD', [o.owner]) // before anything is created
       const backend = openDirBackend(resolve(io.cwd, o.repo), { create: true })
       try {
-        const passphrase = await readNewPassphrase(io, o.passwordFile)
         const r = await initOwner({ stateDir: stateDirOf(o, io), backend, ownerName: o.owner, passphrase })
         out(io, json(), { owner: o.owner, ownerId: r.ownerId, recoveryKey: r.recoveryKey, stateDir: stateDirOf(o, io) },
           `created owner ${o.owner} (${r.ownerId})\n\nRecovery key: write it down and keep it apart from this machine.\nWith it alone you can restore everything if the passphrase is lost.\n\n${r.recoveryKey}\n`)
@@ -145,8 +145,8 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
     .requiredOption('-t, --target <dir>', 'folder to restore into')
     .option('--include <path...>', 'only these paths of the snapshot')
     .option('--owner <name>', 'owner name (on a fresh state folder: finds the key in the repository)')
-    .addOption(new Option('--recovery-key <words>', 'use the 24-word recovery key instead of the passphrase'))
-    .option('--recovery-key-file <file>', 'read the recovery key from a file')
+    .addOption(recoveryKeyOption('instead of the passphrase: '))
+    .addOption(recoveryKeyFileOption(''))
     .action(async (spec: string, o: RepoOpts & FilterOpts & { target: string, include?: string[] }) => {
       const owner = await open(o, io)
       try {
@@ -187,9 +187,12 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
     .description('change the passphrase (rewrites only the key file)')
     .option('--new-password-file <file>', 'read the new passphrase from this file')
     .action(async (o: RepoOpts & { newPasswordFile?: string }) => {
-      const oldPass = await readPassphrase(io, o.passwordFile)
-      const newPass = await readNewPassphrase(io, o.newPasswordFile, 'P2PBAK_NEW_PASSWORD')
+      const oldPass = await readPassphrase(io, o.passwordFile, 'P2PBAK_PASSWORD', 'current passphrase: ')
       const keyPath = join(stateDirOf(o, io), KEY_FILE_NAME)
+      // A wrong current passphrase fails here, before the new one is asked for.
+      const current = readKeyFile(keyPath)
+      unwrapKeyFile(current, oldPass).fill(0)
+      const newPass = await readNewPassphrase(io, o.newPasswordFile, 'P2PBAK_NEW_PASSWORD', [current.owner])
       const kf = changePassphrase(keyPath, oldPass, newPass)
       // Keep the repository's copy in step, so the new passphrase works on a fresh machine too.
       const backend = openDirBackend(resolve(io.cwd, o.repo))

@@ -15,14 +15,15 @@ import { cliConfig, daemonClient, globals, output } from '../context.js'
 import { addFilterOptions, filterFromOpts } from '../filter-options.js'
 import type { FilterOpts } from '../filter-options.js'
 import type { CliIo } from '../io.js'
-import { readPassphrase, readSecretFile } from '../passphrase.js'
+import { readPassphrase } from '../passphrase.js'
+import { readRecoveryKey, recoveryKeyFileOption, recoveryKeyOption } from '../recovery-key.js'
 import { formatDuration, progressView } from '../progress.js'
 
 interface RestoreOpts extends FilterOpts {
   target: string
   include?: string[]
   owner?: string
-  recoveryKey?: string
+  recoveryKey?: true
   recoveryKeyFile?: string
   passwordFile?: string
   bootstrap?: string[]
@@ -37,14 +38,14 @@ export function registerRestoreCommand (program: Command, io: CliIo): void {
     .requiredOption('-t, --target <dir>', 'folder to restore into (created if needed)')
     .option('--include <path...>', 'only these paths of the snapshot (and what is below them)')
     .option('--owner <name>', 'fresh machine: the owner to restore (asks for its passphrase); runs without a daemon')
-    .option('--recovery-key <words>', 'fresh machine: the 24-word recovery key instead of name and passphrase (or P2PBAK_RECOVERY_KEY)')
-    .option('--recovery-key-file <file>', 'fresh machine: read the recovery key from a file')
+    .addOption(recoveryKeyOption('fresh machine, instead of name and passphrase: '))
+    .addOption(recoveryKeyFileOption('fresh machine: '))
     .option('--password-file <file>', 'read the passphrase from this file (or set P2PBAK_PASSWORD)')
     .option('--bootstrap <multiaddr...>', 'fresh machine: a colleague\'s daemon to join through (else mDNS on the LAN, or network.bootstrap)')
     .option('--swarm-key <file>', 'fresh machine: the office\'s swarm key file (default network.swarm_key_file)')
     .option('--state-dir <dir>', 'fresh machine: where to keep what the restore learns (default state_dir)')
     .action(async (snapshot: string, o: RestoreOpts) => {
-      const recoveryKey = o.recoveryKeyFile !== undefined ? readSecretFile(resolve(io.cwd, o.recoveryKeyFile)) : o.recoveryKey ?? (io.env.P2PBAK_RECOVERY_KEY === '' ? undefined : io.env.P2PBAK_RECOVERY_KEY)
+      const recoveryKey = await readRecoveryKey(io, o)
       if (o.owner !== undefined || recoveryKey !== undefined) {
         await freshRestore(program, io, snapshot, o, recoveryKey)
         return

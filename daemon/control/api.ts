@@ -34,6 +34,7 @@ export const ROUTES = {
   peers: { method: 'GET', path: '/v1/peers' },
   keyPasswd: { method: 'POST', path: '/v1/key/passwd' },
   keyRecovery: { method: 'POST', path: '/v1/key/recovery' },
+  keyVerify: { method: 'POST', path: '/v1/key/verify' },
   ownerReload: { method: 'POST', path: '/v1/owner/reload' },
   away: { method: 'POST', path: '/v1/away' },
   leave: { method: 'POST', path: '/v1/leave', stream: true },

@@ -28,6 +28,8 @@ export interface DaemonServices {
   check: (body: CheckRequestBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<CheckAnswer>
   keyPasswd: (body: KeyPasswdBody) => Promise<{ changed: true, storedInSwarm: boolean }>
   keyRecovery: (body: KeyRecoveryBody) => Promise<{ recoveryKey: string }>
+  /** WrongPassphraseError unless the passphrase opens the owner's key file. */
+  keyVerify: (body: KeyRecoveryBody) => Promise<{ ok: true }>
   ownerReload: () => Promise<{ owner: string | null }>
   away: (body: AwayBody) => Promise<AwayAnswer>
   leave: (body: LeaveBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<LeaveAnswer>
@@ -48,7 +50,7 @@ const schemas = {
   check: z.object({ readData: z.boolean().optional() }),
   ls: z.object({ snapshot: z.string().min(1), path: z.string().optional(), filter }),
   snapshots: z.object({ filter }),
-  keyPasswd: z.object({ oldPassphrase: z.string(), newPassphrase: z.string().min(1) }),
+  keyPasswd: z.object({ oldPassphrase: z.string(), newPassphrase: z.string() }), // an empty new one: WeakPassphraseError, not a schema message
   keyRecovery: z.object({ passphrase: z.string() }),
   away: z.object({ until: z.number().int().nullable() }),
   leave: z.object({ cancel: z.boolean().optional() }),
@@ -119,6 +121,7 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
     streamed(ROUTES.check, async ({ body, progress, signal }) => await d.check(parse(schemas.check, body), progress, signal)),
     plain(ROUTES.keyPasswd, async ({ body }) => await d.keyPasswd(parse(schemas.keyPasswd, body))),
     plain(ROUTES.keyRecovery, async ({ body }) => await d.keyRecovery(parse(schemas.keyRecovery, body))),
+    plain(ROUTES.keyVerify, async ({ body }) => await d.keyVerify(parse(schemas.keyRecovery, body))),
     plain(ROUTES.ownerReload, async () => await d.ownerReload()),
     plain(ROUTES.away, async ({ body }) => await d.away(parse(schemas.away, body))),
     streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal)),

@@ -52,11 +52,25 @@ export interface KeyFileJson {
   publicKey: string
 }
 
-/** KDF cost for a new key file; each must meet the minimums in MIN_CREATE_SCRYPT. */
+/** scrypt cost parameters (RFC 7914). */
+export interface ScryptCost {
+  N: number
+  r: number
+  p: number
+}
+
+/**
+ * KDF cost for a new key file. Without N, r and p the cost is calibrated: N from
+ * MIN_CREATE_SCRYPT doubles while one derivation stays within `targetMs` on this machine, up to
+ * MAX_CREATE_SCRYPT (docs/keys.md §"KDF"). Given parameters are used as they are, and must meet
+ * MIN_CREATE_SCRYPT.
+ */
 export interface KdfOptions {
   N?: number
   r?: number
   p?: number
+  /** Calibration target in ms; default P2PBAK_KDF_TARGET_MS if set (test suite), else KDF_TARGET_MS (1000). */
+  targetMs?: number
 }
 
 export interface CreateKeyFileOptions {
@@ -64,7 +78,7 @@ export interface CreateKeyFileOptions {
   passphrase: string
   /** Wrap this master key (restore from a recovery key); default: a new random one. */
   masterKey?: Uint8Array
-  /** Default DEFAULT_SCRYPT. */
+  /** Default: calibrated (see KdfOptions). */
   kdf?: KdfOptions
   /** Default now. */
   created?: Date
@@ -81,7 +95,7 @@ export interface WriteKeyFileOptions {
 }
 
 export interface RewrapOptions {
-  /** KDF cost of the new wrapping; default the file's own if it meets the minimums, else DEFAULT_SCRYPT. */
+  /** KDF cost of the new wrapping; default calibrated on this machine, never below the file's own N (if r and p are the defaults) nor MIN_CREATE_SCRYPT. */
   kdf?: KdfOptions
 }
 
@@ -92,9 +106,11 @@ export {
   generateMasterKey, deriveKeys, blobId, verifySignature, ownerIdOf
 } from './keys.js'
 export {
-  KEY_FILE_VERSION, MAX_KEY_FILE_BYTES, DEFAULT_SCRYPT, MIN_CREATE_SCRYPT, MAX_SCRYPT,
+  KEY_FILE_VERSION, MAX_KEY_FILE_BYTES, MIN_CREATE_SCRYPT, MAX_CREATE_SCRYPT, MAX_SCRYPT, KDF_TARGET_MS, KDF_TARGET_ENV,
+  scryptMaxmem,
   createKeyFile, encodeKeyFile, decodeKeyFile, unwrapKeyFile, rewrapKeyFile,
-  writeKeyFile, readKeyFile, changePassphrase
+  writeKeyFile, readKeyFile, changePassphrase,
+  createKeyFileAsync, unwrapKeyFileAsync, rewrapKeyFileAsync, changePassphraseAsync
 } from './keyfile.js'
 export {
   RECOVERY_WORD_COUNT, masterKeyToRecoveryKey, recoveryKeyToMasterKey, formatRecoveryKey

@@ -4,7 +4,7 @@
 // KeyFileJson, a CorruptObjectError or an UnsupportedVersionError, and a file cannot make us
 // spend more than MAX_SCRYPT of memory or time.
 import { closeSync, fstatSync, linkSync, lstatSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto'
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import {
   AlreadyExistsError, CorruptObjectError, IntegrityError, InvalidArgumentError, NotInitializedError,
@@ -14,23 +14,33 @@ import { fsyncDir, mapFsError, writeFileAtomic } from '../fs/atomic.js'
 import { open, seal, KEY_LENGTH, SEAL_OVERHEAD } from './aead.js'
 import { deriveKeys, generateMasterKey, MASTER_KEY_LENGTH, PUBLIC_KEY_LENGTH } from './keys.js'
 import type {
-  CreatedKeyFile, CreateKeyFileOptions, KdfOptions, KeyFileJson, RewrapOptions, ScryptParams, WriteKeyFileOptions
+  CreatedKeyFile, CreateKeyFileOptions, KdfOptions, KeyFileJson, RewrapOptions, ScryptCost, ScryptParams, WriteKeyFileOptions
 } from './index.js'
 
 export const KEY_FILE_VERSION = 1
 /** Larger inputs are refused before parsing; a real key file is about 400 bytes. */
 export const MAX_KEY_FILE_BYTES = 64 * 1024
 
-/** scrypt cost of a new key file: 32 MiB, ~90 ms on the reference machine (docs/keys.md §"KDF"). */
-export const DEFAULT_SCRYPT: Readonly<Required<KdfOptions>> = Object.freeze({ N: 2 ** 15, r: 8, p: 1 })
-/** A new key file may not be cheaper to attack than this. */
-export const MIN_CREATE_SCRYPT: Readonly<Required<KdfOptions>> = Object.freeze({ N: 2 ** 15, r: 8, p: 1 })
+/**
+ * The cheapest scrypt cost a new key file may have, here and in tests: 128 MiB, ~0.6 s on the
+ * reference machine (docs/keys.md §"KDF"). Nothing (option or environment) goes below it.
+ */
+export const MIN_CREATE_SCRYPT: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 })
+/** The costliest a new key file is made by calibration: 512 MiB, so every colleague's machine can open it. */
+export const MAX_CREATE_SCRYPT: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 19, r: 8, p: 1 })
+/** A new key file costs about this much time on the machine that makes it (calibrated, within the two bounds above). */
+export const KDF_TARGET_MS = 1000
+/**
+ * Lowers (or raises) the calibration target, for the test suite; never below MIN_CREATE_SCRYPT nor
+ * above MAX_CREATE_SCRYPT, so it cannot make a key file cheaper to attack than the minimum.
+ */
+export const KDF_TARGET_ENV = 'P2PBAK_KDF_TARGET_MS'
 /**
  * Upper bounds on what a key file may ask of us, checked before scrypt runs. `memory` bounds
- * 128·N·r bytes (4 GiB: N = 2^22 at r = 8) and `work` bounds N·r·p (2^25: ~128x the default,
- * seconds not minutes), so a hostile file can neither exhaust memory nor pin a CPU for long.
+ * 128·N·r bytes (1 GiB: N = 2^20 at r = 8) and `work` bounds N·r·p (2^23: twice the costliest
+ * file we make, a few seconds), so a hostile file can neither exhaust memory nor pin a CPU for long.
  */
-export const MAX_SCRYPT = Object.freeze({ N: 2 ** 22, r: 32, p: 16, memory: 2 ** 32, work: 2 ** 25 })
+export const MAX_SCRYPT = Object.freeze({ N: 2 ** 20, r: 32, p: 16, memory: 2 ** 30, work: 2 ** 23 })
 
 const SALT_LENGTH = 32
 const MIN_SALT_LENGTH = 16
@@ -199,17 +209,87 @@ function aadOf (owner: string, kdf: ScryptParams): Buffer {
   return Buffer.from(AAD_PREFIX + JSON.stringify([KEY_FILE_VERSION, owner, kdf.name, kdf.N, kdf.r, kdf.p, kdf.salt]), 'utf8')
 }
 
+/** What OpenSSL needs for these parameters, plus 1 MiB; at most MAX_SCRYPT.memory + ~1 MiB for parameters within the caps. */
+export function scryptMaxmem (N: number, r: number, p: number): number {
+  return 128 * r * (N + 2 + p) + 1024 * 1024
+}
+
 /** The key-encryption key. Callers have checked the parameters against MAX_SCRYPT. */
 function kekOf (passphrase: Buffer, kdf: ScryptParams): Buffer {
   // OpenSSL needs 128·r·(N + 2) bytes for V plus 128·r·p for B; maxmem must cover both.
-  const maxmem = 128 * kdf.r * (kdf.N + 2 + kdf.p) + 1024 * 1024
+  const maxmem = scryptMaxmem(kdf.N, kdf.r, kdf.p)
   return scryptSync(passphrase, Buffer.from(kdf.salt, 'base64'), KEY_LENGTH, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem })
 }
 
-function createKdf (options: KdfOptions | undefined): Omit<ScryptParams, 'salt'> {
-  const N = options?.N ?? DEFAULT_SCRYPT.N
-  const r = options?.r ?? DEFAULT_SCRYPT.r
-  const p = options?.p ?? DEFAULT_SCRYPT.p
+/** The same in libuv's thread pool, so a daemon or a swarm session keeps answering meanwhile. */
+async function kekOfAsync (passphrase: Buffer, kdf: ScryptParams): Promise<Buffer> {
+  return await new Promise((resolve, reject) => {
+    scrypt(passphrase, Buffer.from(kdf.salt, 'base64'), KEY_LENGTH, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem: scryptMaxmem(kdf.N, kdf.r, kdf.p) },
+      (err, key) => { if (err !== null) reject(err); else resolve(key) })
+  })
+}
+
+// Each operation is written once, as a generator that yields the scrypt runs it needs; runSync
+// and runAsync drive it with scryptSync or with scrypt in the thread pool.
+interface KdfRun { passphrase: Buffer, kdf: ScryptParams }
+type Flow<T> = Generator<KdfRun, T, Buffer>
+
+function runSync<T> (flow: Flow<T>): T {
+  let step = flow.next()
+  while (step.done !== true) {
+    let kek: Buffer
+    try {
+      kek = kekOf(step.value.passphrase, step.value.kdf)
+    } catch (err) {
+      step = flow.throw(err)
+      continue
+    }
+    step = flow.next(kek)
+  }
+  return step.value
+}
+
+async function runAsync<T> (flow: Flow<T>): Promise<T> {
+  let step = flow.next()
+  while (step.done !== true) {
+    let kek: Buffer
+    try {
+      kek = await kekOfAsync(step.value.passphrase, step.value.kdf)
+    } catch (err) {
+      step = flow.throw(err)
+      continue
+    }
+    step = flow.next(kek)
+  }
+  return step.value
+}
+
+/** Fixed parameters (no calibration), or the calibration bounds and target. */
+type KdfPlan =
+  | { fixed: Omit<ScryptParams, 'salt'> }
+  | { fixed?: undefined, fromN: number, targetMs: number }
+
+/** The calibration target: the option, else P2PBAK_KDF_TARGET_MS, else KDF_TARGET_MS. */
+function targetMsOf (options: KdfOptions | undefined): number {
+  if (options?.targetMs !== undefined) {
+    if (!Number.isFinite(options.targetMs) || options.targetMs < 0) throw new InvalidArgumentError(`the KDF target time must be a number of milliseconds >= 0, got ${String(options.targetMs)}`)
+    return options.targetMs
+  }
+  const env = process.env[KDF_TARGET_ENV]
+  if (env === undefined || env === '') return KDF_TARGET_MS
+  if (!/^\d{1,6}$/.test(env)) {
+    throw new InvalidArgumentError(`${KDF_TARGET_ENV}=${JSON.stringify(env.slice(0, 40))} is not a number of milliseconds`, { hint: `unset ${KDF_TARGET_ENV} (it is meant for the test suite)` })
+  }
+  return Number(env)
+}
+
+function kdfPlan (options: KdfOptions | undefined, floorN = MIN_CREATE_SCRYPT.N): KdfPlan {
+  if (options?.N === undefined && options?.r === undefined && options?.p === undefined) {
+    return { fromN: Math.min(Math.max(floorN, MIN_CREATE_SCRYPT.N), MAX_CREATE_SCRYPT.N), targetMs: targetMsOf(options) }
+  }
+  const N = options?.N ?? MIN_CREATE_SCRYPT.N
+  const r = options?.r ?? MIN_CREATE_SCRYPT.r
+  const p = options?.p ?? MIN_CREATE_SCRYPT.p
   const problem = scryptLimitProblem(N, r, p) ??
     (N < MIN_CREATE_SCRYPT.N || r < MIN_CREATE_SCRYPT.r || p < MIN_CREATE_SCRYPT.p
       ? `scrypt N=${N} r=${r} p=${p} is weaker than the minimum N=${MIN_CREATE_SCRYPT.N} r=${MIN_CREATE_SCRYPT.r} p=${MIN_CREATE_SCRYPT.p}`
@@ -217,12 +297,35 @@ function createKdf (options: KdfOptions | undefined): Omit<ScryptParams, 'salt'>
   if (problem !== undefined) {
     throw new InvalidArgumentError(`cannot create a key file: ${problem}`, { hint: 'leave the KDF parameters at their defaults' })
   }
-  return { name: 'scrypt', N, r, p }
+  return { fixed: { name: 'scrypt', N, r, p } }
 }
 
-function wrap (owner: string, created: string, master: Uint8Array, passphrase: Buffer, kdfBase: Omit<ScryptParams, 'salt'>): KeyFileJson {
-  const kdf: ScryptParams = { ...kdfBase, salt: randomBytes(SALT_LENGTH).toString('base64') }
-  const kek = kekOf(passphrase, kdf)
+/**
+ * Derives the KEK for a new wrapping. Calibration runs the real derivation at `fromN` and
+ * times it; if doubling N k times still fits the target, it derives again at N·2^k (capped at
+ * MAX_CREATE_SCRYPT). The first run is not wasted when it already meets the target.
+ */
+function * newKek (passphrase: Buffer, plan: KdfPlan): Flow<{ kdf: ScryptParams, kek: Buffer }> {
+  const salt = randomBytes(SALT_LENGTH).toString('base64')
+  if (plan.fixed !== undefined) {
+    const kdf: ScryptParams = { ...plan.fixed, salt }
+    return { kdf, kek: yield { passphrase, kdf } }
+  }
+  const { r, p } = MIN_CREATE_SCRYPT
+  const first: ScryptParams = { name: 'scrypt', N: plan.fromN, r, p, salt }
+  const started = performance.now()
+  const kek = yield { passphrase, kdf: first }
+  const elapsed = Math.max(performance.now() - started, 1)
+  let N = plan.fromN
+  while (N < MAX_CREATE_SCRYPT.N && elapsed * (2 * N / plan.fromN) <= plan.targetMs) N *= 2
+  if (N === plan.fromN) return { kdf: first, kek }
+  kek.fill(0)
+  const kdf: ScryptParams = { ...first, N }
+  return { kdf, kek: yield { passphrase, kdf } }
+}
+
+function * wrap (owner: string, created: string, master: Uint8Array, passphrase: Buffer, plan: KdfPlan): Flow<KeyFileJson> {
+  const { kdf, kek } = yield * newKek(passphrase, plan)
   try {
     return {
       version: KEY_FILE_VERSION,
@@ -239,13 +342,22 @@ function wrap (owner: string, created: string, master: Uint8Array, passphrase: B
 
 /** A new key file for a new (or the given) master key. */
 export function createKeyFile (options: CreateKeyFileOptions): CreatedKeyFile {
+  return runSync(createFlow(options))
+}
+
+/** createKeyFile with scrypt in the thread pool (for code that must keep its event loop free). */
+export async function createKeyFileAsync (options: CreateKeyFileOptions): Promise<CreatedKeyFile> {
+  return await runAsync(createFlow(options))
+}
+
+function * createFlow (options: CreateKeyFileOptions): Flow<CreatedKeyFile> {
   const ownerIssue = ownerProblem(typeof options.ownerName === 'string' ? options.ownerName.normalize('NFC') : options.ownerName)
   if (ownerIssue !== undefined) {
     throw new InvalidArgumentError(`invalid owner name: ${ownerIssue}`, { hint: 'use a short name such as your login name' })
   }
   const owner = options.ownerName.normalize('NFC')
   const passphrase = normalizePassphrase(options.passphrase)
-  const kdf = createKdf(options.kdf)
+  const kdf = kdfPlan(options.kdf)
   const created = options.created ?? new Date()
   if (!(created instanceof Date) || Number.isNaN(created.getTime())) throw new InvalidArgumentError('"created" is not a valid date')
   let masterKey: Uint8Array
@@ -258,7 +370,7 @@ export function createKeyFile (options: CreateKeyFileOptions): CreatedKeyFile {
     masterKey = generateMasterKey()
   }
   try {
-    return { keyFile: wrap(owner, created.toISOString(), masterKey, passphrase, kdf), masterKey }
+    return { keyFile: yield * wrap(owner, created.toISOString(), masterKey, passphrase, kdf), masterKey }
   } finally {
     passphrase.fill(0)
   }
@@ -269,9 +381,24 @@ export function createKeyFile (options: CreateKeyFileOptions): CreatedKeyFile {
  * also what an altered owner name or KDF field looks like: both are bound into the AAD).
  */
 export function unwrapKeyFile (kf: KeyFileJson, passphrase: string): Uint8Array {
+  return runSync(unwrapFlow(kf, passphrase))
+}
+
+/** unwrapKeyFile with scrypt in the thread pool. */
+export async function unwrapKeyFileAsync (kf: KeyFileJson, passphrase: string): Promise<Uint8Array> {
+  return await runAsync(unwrapFlow(kf, passphrase))
+}
+
+function * unwrapFlow (kf: KeyFileJson, passphrase: string): Flow<Uint8Array> {
   const file = checkKeyFile(kf)
   const pw = normalizePassphrase(passphrase)
-  const kek = kekOf(pw, file.kdf)
+  let kek: Buffer
+  try {
+    kek = yield { passphrase: pw, kdf: file.kdf }
+  } catch (err) {
+    pw.fill(0)
+    throw err
+  }
   let master: Uint8Array
   try {
     const opened = open(kek, Buffer.from(file.wrappedKey, 'base64'), aadOf(file.owner, file.kdf))
@@ -298,18 +425,24 @@ export function unwrapKeyFile (kf: KeyFileJson, passphrase: string): Uint8Array 
 
 /** The same master key under a new passphrase and a new salt. Changes nothing if `oldPassphrase` is wrong. */
 export function rewrapKeyFile (kf: KeyFileJson, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): KeyFileJson {
+  return runSync(rewrapFlow(kf, oldPassphrase, newPassphrase, options))
+}
+
+/** rewrapKeyFile with scrypt in the thread pool. */
+export async function rewrapKeyFileAsync (kf: KeyFileJson, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): Promise<KeyFileJson> {
+  return await runAsync(rewrapFlow(kf, oldPassphrase, newPassphrase, options))
+}
+
+function * rewrapFlow (kf: KeyFileJson, oldPassphrase: string, newPassphrase: string, options: RewrapOptions): Flow<KeyFileJson> {
   const next = normalizePassphrase(newPassphrase, 'new passphrase')
   const file = checkKeyFile(kf)
-  // Keep the file's cost unless asked otherwise, but never rewrap below the creation minimum.
-  let kdfOptions: KdfOptions | undefined = options.kdf
-  if (kdfOptions === undefined) {
-    const { N, r, p } = file.kdf
-    kdfOptions = N >= MIN_CREATE_SCRYPT.N && r >= MIN_CREATE_SCRYPT.r && p >= MIN_CREATE_SCRYPT.p ? { N, r, p } : DEFAULT_SCRYPT
-  }
-  const kdf = createKdf(kdfOptions)
-  const master = unwrapKeyFile(file, oldPassphrase)
+  // Recalibrated on this machine, but never cheaper than the file was (if it met the minimum):
+  // a file from before the minimum was raised gets today's cost.
+  const own = file.kdf
+  const kdf = kdfPlan(options.kdf, own.r === MIN_CREATE_SCRYPT.r && own.p === MIN_CREATE_SCRYPT.p ? own.N : MIN_CREATE_SCRYPT.N)
+  const master = yield * unwrapFlow(file, oldPassphrase)
   try {
-    return wrap(file.owner, file.created, master, next, kdf)
+    return yield * wrap(file.owner, file.created, master, next, kdf)
   } finally {
     master.fill(0)
     next.fill(0)
@@ -391,6 +524,13 @@ export function readKeyFile (path: string): KeyFileJson {
  */
 export function changePassphrase (path: string, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): KeyFileJson {
   const next = rewrapKeyFile(readKeyFile(path), oldPassphrase, newPassphrase, options)
+  writeKeyFile(path, next, { replace: true })
+  return next
+}
+
+/** changePassphrase with scrypt in the thread pool. */
+export async function changePassphraseAsync (path: string, oldPassphrase: string, newPassphrase: string, options: RewrapOptions = {}): Promise<KeyFileJson> {
+  const next = await rewrapKeyFileAsync(readKeyFile(path), oldPassphrase, newPassphrase, options)
   writeKeyFile(path, next, { replace: true })
   return next
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackupAnswer, CheckAnswer, LsEntry, PeerRow, SnapshotRow, Status } from '../../daemon/control/api.js'
 import { exitCodeFor } from '../../cli/exit-codes.js'
+import { DaemonClient } from '../../cli/client.js'
 import { Office, waitFor } from '../../cli/office.js'
 import type { Machine } from '../../cli/office.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
@@ -173,6 +174,29 @@ describe('p2pbak daemon and CLI', () => {
     const bob = await runCli(['--json', '-c', holders[0]!.configPath, 'status'])
     expect(parseJson<Status>(bob)).toMatchObject({ owner: null, problems: expect.arrayContaining([expect.objectContaining({ code: 'no-owner' })]) })
     expectUserError(await runCli(['-c', holders[0]!.configPath, 'backup', src]), 'NotInitializedError', /no owner on this machine/)
+  })
+
+  it('key passwd checks the current passphrase first; a weak or empty new one changes nothing (exit 30)', async () => {
+    const keyFile = join(alice.stateDir, 'owner', 'keyfile.json')
+    const before = readFileSync(keyFile)
+    // The current passphrase is checked first: wrong, it fails before a new one is looked for.
+    const wrong = join(root, 'wrong-current')
+    writeFileSync(wrong, 'not the current passphrase\n', { mode: 0o600 })
+    expectUserError(await cli(['key', 'passwd', '--password-file', wrong], { P2PBAK_NEW_PASSWORD: '' }), 'WrongPassphraseError', /does not open/)
+    const weak = join(root, 'weak')
+    writeFileSync(weak, 'alice2024\n', { mode: 0o600 })
+    expectUserError(await cli(['key', 'passwd', '--password-file', passFile, '--new-password-file', weak]), 'WeakPassphraseError', /too easy to guess/)
+    const empty = join(root, 'empty')
+    writeFileSync(empty, '\n', { mode: 0o600 })
+    const e = await cli(['key', 'passwd', '--password-file', passFile, '--new-password-file', empty])
+    expectUserError(e, 'WeakPassphraseError', /the new passphrase is empty/)
+    expect(e.stderr).not.toMatch(/Too small|expected string/)
+    // The daemon judges too, for any client of the control API: wrong current first, then weak or empty new.
+    const api = new DaemonClient({ socketPath: join(alice.stateDir, 'control.sock') })
+    await expect(api.keyPasswd('not the current passphrase', '')).rejects.toMatchObject({ name: 'WrongPassphraseError' })
+    await expect(api.keyPasswd(readFileSync(passFile, 'utf8').trim(), '')).rejects.toMatchObject({ name: 'WeakPassphraseError', message: 'the new passphrase is empty' })
+    expect(await api.keyVerify(readFileSync(passFile, 'utf8').trim())).toEqual({ ok: true })
+    expect(readFileSync(keyFile).equals(before)).toBe(true)
   })
 
   it('key recovery shows the recovery key again; key passwd changes the passphrase', async () => {

@@ -113,7 +113,9 @@ describe('restore a lost laptop from the peers', () => {
   it('from the recovery key alone', async () => {
     const m = newMachine()
     const target = join(root, 'restore-words')
-    const r = await p2pbak(m, ['restore', 'latest', '--recovery-key', alice.recoveryKey!, '--target', target])
+    const keyFile = join(root, 'recovery-key.txt')
+    writeFileSync(keyFile, `${alice.recoveryKey!}\n`, { mode: 0o600 })
+    const r = await p2pbak(m, ['restore', 'latest', '--recovery-key-file', keyFile, '--target', target])
     expect(r.code, r.stderr).toBe(0)
     expect(compareTrees(src, join(target, src))).toEqual([])
   })

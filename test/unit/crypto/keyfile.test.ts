@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  changePassphrase, createKeyFile, decodeKeyFile, deriveKeys, encodeKeyFile, readKeyFile, rewrapKeyFile,
-  seal, unwrapKeyFile, writeKeyFile
+  changePassphrase, changePassphraseAsync, createKeyFile, createKeyFileAsync, decodeKeyFile, deriveKeys, encodeKeyFile,
+  readKeyFile, rewrapKeyFile, rewrapKeyFileAsync, seal, unwrapKeyFile, unwrapKeyFileAsync, writeKeyFile
 } from '../../../daemon/crypto/index.js'
 import type { KeyFileJson } from '../../../daemon/crypto/index.js'
 import {
@@ -18,7 +18,7 @@ let dir: string
 let counter = 0
 const freshPath = (): string => join(dir, `key-${counter++}.json`)
 
-// One key file for the read-only tests: each scrypt run costs ~0.1 s.
+// One key file for the read-only tests: each scrypt run costs ~0.6 s.
 let base: { keyFile: KeyFileJson, masterKey: Uint8Array }
 
 beforeAll(() => {
@@ -39,7 +39,7 @@ describe('createKeyFile / unwrapKeyFile', () => {
     const { keyFile, masterKey } = base
     expect(masterKey.byteLength).toBe(32)
     expect(unwrapKeyFile(keyFile, PASS)).toEqual(masterKey)
-    expect(keyFile).toMatchObject({ version: 1, owner: 'alice', created: '2024-05-06T07:08:09.010Z', kdf: { name: 'scrypt', N: 32768, r: 8, p: 1 } })
+    expect(keyFile).toMatchObject({ version: 1, owner: 'alice', created: '2024-05-06T07:08:09.010Z', kdf: { name: 'scrypt', N: 2 ** 17, r: 8, p: 1 } }) // P2PBAK_KDF_TARGET_MS=0: the minimum
     expect(Buffer.from(keyFile.kdf.salt, 'base64').byteLength).toBe(32)
     expect(Buffer.from(keyFile.wrappedKey, 'base64').byteLength).toBe(60)
     expect(Buffer.from(keyFile.publicKey, 'base64')).toEqual(Buffer.from(deriveKeys(masterKey).publicKey))
@@ -106,8 +106,37 @@ describe('createKeyFile / unwrapKeyFile', () => {
     expect(unwrapKeyFile(decoded, 'pw')).toEqual(master)
     // Rewrapping raises the cost to the creation minimum.
     const rewrapped = rewrapKeyFile(decoded, 'pw', 'pw2')
-    expect(rewrapped.kdf).toMatchObject({ N: 32768, r: 8, p: 1 })
+    expect(rewrapped.kdf).toMatchObject({ N: 2 ** 17, r: 8, p: 1 })
     expect(unwrapKeyFile(rewrapped, 'pw2')).toEqual(master)
+  })
+})
+
+describe('the async variants (scrypt in the thread pool)', () => {
+  it('unwrap, wrong passphrase and rewrap behave as the sync ones, and the event loop keeps turning', async () => {
+    let ticks = 0
+    const timer = setInterval(() => { ticks++ }, 5)
+    try {
+      expect(await unwrapKeyFileAsync(base.keyFile, PASS)).toEqual(base.masterKey)
+    } finally {
+      clearInterval(timer)
+    }
+    // A 2^17 scrypt run takes hundreds of ms; a blocked loop would not have ticked at all.
+    expect(ticks).toBeGreaterThan(3)
+    await expect(unwrapKeyFileAsync(base.keyFile, 'not it')).rejects.toBeInstanceOf(WrongPassphraseError)
+    const next = await rewrapKeyFileAsync(base.keyFile, PASS, 'lamp orbit velvet cactus')
+    expect(next.publicKey).toBe(base.keyFile.publicKey)
+    expect(unwrapKeyFile(next, 'lamp orbit velvet cactus')).toEqual(base.masterKey)
+  })
+
+  it('createKeyFileAsync makes a file the sync unwrap opens; changePassphraseAsync leaves the file alone on a wrong passphrase', async () => {
+    const { keyFile, masterKey } = await createKeyFileAsync({ ownerName: 'erin', passphrase: PASS })
+    expect(keyFile.kdf.N).toBe(2 ** 17)
+    expect(unwrapKeyFile(keyFile, PASS)).toEqual(masterKey)
+    const path = freshPath()
+    writeKeyFile(path, keyFile)
+    const before = readFileSync(path)
+    await expect(changePassphraseAsync(path, 'not it', 'lamp orbit velvet cactus')).rejects.toBeInstanceOf(WrongPassphraseError)
+    expect(readFileSync(path).equals(before)).toBe(true)
   })
 })
 

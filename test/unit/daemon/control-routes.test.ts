@@ -101,6 +101,7 @@ function services (over: Partial<DaemonServices> = {}): { d: DaemonServices, cal
     check: async (body) => { calls.push(['check', body]); return checked },
     keyPasswd: async (body) => { calls.push(['keyPasswd', body]); return { changed: true, storedInSwarm: false } },
     keyRecovery: async (body) => { calls.push(['keyRecovery', body]); return { recoveryKey: 'words' } },
+    keyVerify: async (body) => { calls.push(['keyVerify', body]); return { ok: true } },
     ownerReload: async () => ({ owner: 'alice' }),
     away: async (body) => { calls.push(['away', body]); return { awayUntil: body.until, told: 0, online: 0 } },
     leave: async (body) => { calls.push(['leave', body]); return { leaving: body.cancel !== true, moved: 0, dropped: 0, bytes: 0, kept: 0 } },
@@ -143,8 +144,9 @@ describe('buildRoutes', () => {
     ['backup', ROUTES.backup, { tags: ['x'.repeat(129)] }, 'tags.0', /./],
     ['check', ROUTES.check, { readData: 'yes' }, 'readData', /./],
     ['ls', ROUTES.ls, {}, 'snapshot', /./],
-    ['keyPasswd', ROUTES.keyPasswd, { oldPassphrase: 'a', newPassphrase: '' }, 'newPassphrase', /./],
-    ['keyRecovery', ROUTES.keyRecovery, {}, 'passphrase', /./]
+    ['keyPasswd', ROUTES.keyPasswd, { oldPassphrase: 'a', newPassphrase: 5 }, 'newPassphrase', /./],
+    ['keyRecovery', ROUTES.keyRecovery, {}, 'passphrase', /./],
+    ['keyVerify', ROUTES.keyVerify, { passphrase: 1 }, 'passphrase', /./]
   ] as const)('%s rejects a bad body (%j) with InvalidArgumentError naming %s', async (_name, r, body, field, message) => {
     const { d, calls } = services()
     const err = await invoke(buildRoutes(d), r, body).then(() => undefined, (e: unknown) => e)
@@ -172,12 +174,17 @@ describe('buildRoutes', () => {
     expect((await invoke(routes, ROUTES.check, { readData: true })).result).toEqual(checked)
     expect((await invoke(routes, ROUTES.keyPasswd, { oldPassphrase: '', newPassphrase: 'n' })).result).toEqual({ changed: true, storedInSwarm: false })
     expect((await invoke(routes, ROUTES.keyRecovery, { passphrase: 'p' })).result).toEqual({ recoveryKey: 'words' })
+    // An empty new passphrase reaches the daemon, which answers WeakPassphraseError (not a schema message).
+    expect((await invoke(routes, ROUTES.keyPasswd, { oldPassphrase: 'o', newPassphrase: '' })).result).toEqual({ changed: true, storedInSwarm: false })
+    expect((await invoke(routes, ROUTES.keyVerify, { passphrase: 'v' })).result).toEqual({ ok: true })
     expect((await invoke(routes, ROUTES.ownerReload, {})).result).toEqual({ owner: 'alice' })
     expect(calls).toEqual([
       ['restore', { snapshot: 'latest', target: '/restore', include: ['docs/**'] }],
       ['check', { readData: true }],
       ['keyPasswd', { oldPassphrase: '', newPassphrase: 'n' }],
-      ['keyRecovery', { passphrase: 'p' }]
+      ['keyRecovery', { passphrase: 'p' }],
+      ['keyPasswd', { oldPassphrase: 'o', newPassphrase: '' }],
+      ['keyVerify', { passphrase: 'v' }]
     ])
   })
 
