@@ -32,7 +32,10 @@ export interface DaemonServices {
 const absolute = z.string().min(1).refine(isAbsolute, 'must be an absolute path')
 const schemas = {
   backup: z.object({ paths: z.array(absolute).optional(), tags: z.array(z.string().min(1).max(128)).optional() }),
-  restore: z.object({ snapshot: z.string().min(1), target: absolute, include: z.array(z.string().min(1)).optional() }),
+  restore: z.object({
+    snapshot: z.string().min(1), target: absolute, include: z.array(z.string().min(1)).optional(),
+    overwrite: z.enum(['always', 'if-changed', 'if-newer', 'never']).optional(), dryRun: z.boolean().optional()
+  }),
   check: z.object({ readData: z.boolean().optional() }),
   ls: z.object({ snapshot: z.string().min(1), path: z.string().optional() }),
   keyPasswd: z.object({ oldPassphrase: z.string(), newPassphrase: z.string().min(1) }),

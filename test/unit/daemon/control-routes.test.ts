@@ -29,7 +29,7 @@ const answer = (snapshot: string): Omit<BackupAnswer, 'joined'> => ({
   degradedPacks: 0,
   summary: { filesNew: 1, filesChanged: 0, filesUnmodified: 0, dirs: 1, totalFiles: 1, totalBytes: 10, bytesRead: 10, bytesAdded: 10, bytesStored: 10, packsAdded: 1, durationMs: 5, warnings: [] }
 })
-const restored: RestoreAnswer = { snapshot: 's1', target: '/restore', files: 1, dirs: 0, symlinks: 0, bytes: 3, warnings: [] }
+const restored: RestoreAnswer = { snapshot: 's1', target: '/restore', files: 1, dirs: 0, symlinks: 0, bytes: 3, warnings: [], skipped: 0, dryRun: false }
 const checked: CheckAnswer = { ok: true, problems: [], snapshots: 1, packs: 1, blobs: 1, unreferencedPacks: 0, bytesRead: 0 }
 
 function snap (id: string, over: Partial<Snapshot> = {}): SnapshotInfo {
@@ -135,6 +135,7 @@ describe('buildRoutes', () => {
     ['restore', ROUTES.restore, { target: '/abs' }, 'snapshot', /./],
     ['restore', ROUTES.restore, { snapshot: '', target: '/abs' }, 'snapshot', /./],
     ['restore', ROUTES.restore, { snapshot: 's', target: '/abs', include: 'docs' }, 'include', /./],
+    ['restore', ROUTES.restore, { snapshot: 's', target: '/abs', overwrite: 'sometimes' }, 'overwrite', /./],
     ['backup', ROUTES.backup, { paths: '/home/alice' }, 'paths', /./],
     ['backup', ROUTES.backup, { paths: ['/ok', 'not/absolute'] }, 'paths.1', /absolute path/],
     ['backup', ROUTES.backup, { tags: [''] }, 'tags.0', /./],
