@@ -3,6 +3,7 @@
 // overwrite modes, --dry-run, --to-original, relative --include and `ls` paths, and their errors.
 import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import Ajv2020 from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exitCodeFor } from '../../cli/exit-codes.js'
 import type { RestoreAnswer } from '../../daemon/control/api.js'
@@ -36,6 +37,13 @@ function biggestPack (): string {
     }
   }
   return best
+}
+
+/** The answer matches docs/json/local-restore.schema.json. */
+function expectSchema (value: unknown): void {
+  const schema = JSON.parse(readFileSync(new URL('../../docs/json/local-restore.schema.json', import.meta.url), 'utf8')) as object
+  const validate = new Ajv2020.default({ strict: true }).compile(schema)
+  expect(validate(value), JSON.stringify(validate.errors)).toBe(true)
 }
 
 function flipByte (path: string): void {
@@ -99,6 +107,7 @@ describe('restore over existing files', () => {
     const dry = await runCli(['--json', 'local', 'restore', 'latest', '--target', target, '--dry-run', ...args])
     expect(dry.code, dry.stderr).toBe(0)
     const plan = parseJson<RestoreAnswer>(dry)
+    expectSchema(plan)
     expect(plan).toMatchObject({ dryRun: true, files: 3, symlinks: 0 })
     expect(plan.items).toContainEqual({ path: join(target, src, 'a.txt'), type: 'file', action: 'replace', size: 21 })
     expect(plan.items).toContainEqual({ path: join(target, src, 'sub'), type: 'dir', action: 'create', size: 0 })
@@ -111,6 +120,7 @@ describe('restore over existing files', () => {
     const never = await runCli(['--json', 'local', 'restore', 'latest', '--target', target, '--overwrite', 'never', ...args])
     expect(never.code, never.stderr).toBe(0)
     expect(parseJson<RestoreAnswer>(never)).toMatchObject({ skipped: 1, files: 2 })
+    expectSchema(parseJson(never))
     expect(readFileSync(join(target, src, 'a.txt'), 'utf8')).toBe('mine\n')
     expect(readFileSync(join(target, src, 'sub', 'b.txt'), 'utf8')).toBe('the snapshot\'s b.txt\n')
   })
