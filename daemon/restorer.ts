@@ -97,7 +97,7 @@ export interface RestoreResult {
   bytes: number
   /** Things restored but without some metadata (e.g. xattrs the target filesystem refused). */
   warnings: string[]
-  /** Files and symlinks not written: already in place, or kept by the overwrite mode. */
+  /** Files not written: already in place, or kept by the overwrite mode. */
   skipped: number
   /** ms from the start until the most recent tenth of the files was in place ('recent-first'). */
   firstTenthMs?: number
@@ -244,12 +244,12 @@ class Restorer {
   }
 
   private skip (node: Node, path: Buffer, d: { inPlace: boolean }): void {
-    this.result.skipped++
-    if (!d.inPlace) return
     if (node.type === NodeType.SYMLINK) {
-      this.result.symlinks++
+      if (d.inPlace) this.result.symlinks++
       return
     }
+    this.result.skipped++
+    if (!d.inPlace) return
     this.result.files++
     this.result.bytes += node.size
     // A file in place can be the first name of its hard-link group.
@@ -380,7 +380,7 @@ class Restorer {
         const d = this.decide(item.node, item.path, item.rel, fresh)
         if (d.action === 'skip') {
           items.push({ ...base, action: 'skip', reason: d.reason })
-          this.result.skipped++
+          if (type === 'file') this.result.skipped++
         } else {
           items.push({ ...base, action: d.action })
           if (type === 'file') {

@@ -55,7 +55,7 @@ export function dryRunText (snapshot: string, r: Pick<RestoreAnswer, 'target' | 
   const lines = (r.items ?? []).filter(i => !(i.type === 'dir' && i.action === 'skip'))
     .map(i => `  ${i.action.padEnd(7)} ${i.type.padEnd(7)} ${i.path}${i.type === 'file' && i.action !== 'skip' && i.action !== 'fail' ? ` (${formatBytes(i.size)})` : ''}${i.reason === undefined ? '' : `: ${i.reason}`}\n`)
   return `dry run of snapshot ${snapshot.slice(0, 8)} into ${r.target === '/' ? 'the original paths' : r.target}: nothing was written\n` + lines.join('') +
-    `would write ${r.files} files (${formatBytes(r.bytes)}) and ${r.symlinks} symlinks, create ${r.dirs} folders, leave ${r.skipped} as they are\n`
+    `would write ${r.files} files (${formatBytes(r.bytes)}) and ${r.symlinks} symlinks, create ${r.dirs} folders, leave ${r.skipped} files as they are\n`
 }
 
 interface RestoreOpts extends RestoreTargetOpts {

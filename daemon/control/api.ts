@@ -119,7 +119,7 @@ export interface RestoreAnswer {
   symlinks: number
   bytes: number
   warnings: string[]
-  /** Files and symlinks not written: already in place, or kept by the overwrite mode. */
+  /** Files not written: already in place, or kept by the overwrite mode. */
   skipped: number
   dryRun: boolean
   /** Dry run only: what would be created, replaced, left or could not be restored. */
