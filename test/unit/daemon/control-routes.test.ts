@@ -165,7 +165,7 @@ describe('buildRoutes', () => {
   it('passes valid bodies on, and streams restore progress', async () => {
     const { d, calls } = services()
     const routes = buildRoutes(d)
-    const r = await invoke(routes, ROUTES.restore, { snapshot: 'latest', target: '/restore', include: ['docs/**'] })
+    const r = await invoke(routes, ROUTES.restore, { snapshot: 'latest', target: '/restore', include: ['docs/**'], overwrite: 'if-newer', dryRun: true })
     expect(r.result).toEqual(restored)
     expect(r.progress).toEqual([{ kind: 'restore', stage: 'restoring', filesDone: 1, bytesDone: 3, rate: 0 }])
     expect((await invoke(routes, ROUTES.check, { readData: true })).result).toEqual(checked)
@@ -173,7 +173,7 @@ describe('buildRoutes', () => {
     expect((await invoke(routes, ROUTES.keyRecovery, { passphrase: 'p' })).result).toEqual({ recoveryKey: 'words' })
     expect((await invoke(routes, ROUTES.ownerReload, {})).result).toEqual({ owner: 'alice' })
     expect(calls).toEqual([
-      ['restore', { snapshot: 'latest', target: '/restore', include: ['docs/**'] }],
+      ['restore', { snapshot: 'latest', target: '/restore', include: ['docs/**'], overwrite: 'if-newer', dryRun: true }],
       ['check', { readData: true }],
       ['keyPasswd', { oldPassphrase: '', newPassphrase: 'n' }],
       ['keyRecovery', { passphrase: 'p' }]
