@@ -313,10 +313,10 @@ class Restorer {
     }
   }
 
-  /** A folder's own metadata, set after its contents (writing into a folder changes its mtime). */
   /**
-   * A folder that was already in the target keeps its own metadata under 'if-newer' and 'never'
-   * (`created`: this restore made it).
+   * A folder's own metadata, set after its contents (writing into a folder changes its mtime). A
+   * folder that was already in the target keeps its own under 'if-newer' and 'never' (`created`:
+   * this restore made it).
    */
   private setDirMetadata (node: Node, path: Buffer, rel: Buffer, full: boolean, created: boolean): void {
     this.result.dirs++
