@@ -681,6 +681,8 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         const total = snap.snapshot.summary
         const r = await restore(o.repo, snap, body.target, {
           ...(body.include === undefined ? {} : { include: body.include }),
+          ...(body.overwrite === undefined ? {} : { overwrite: body.overwrite }),
+          dryRun: body.dryRun === true,
           signal: op.signal,
           onProgress: (p) => {
             op.report({
@@ -690,7 +692,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
           }
         })
         log.info('restore finished', { snapshot: snap.id.slice(0, 8), files: r.files, bytes: r.bytes })
-        return { snapshot: snap.id, target: body.target, ...r }
+        return { snapshot: snap.id, target: body.target, dryRun: body.dryRun === true, ...r }
       }, { signal, progress })
     },
     check: async (body, progress, signal) => {

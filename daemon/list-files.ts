@@ -1,4 +1,5 @@
 // The entries of a snapshot below a path, depth first (`p2pbak ls` and `p2pbak local ls`).
+import { NothingMatchedError } from './errors.js'
 import { NodeType } from './repository/pb/repo.js'
 import type { Repository, SnapshotInfo } from './repository/repository.js'
 
@@ -19,5 +20,10 @@ export async function listFiles (repo: Repository, snap: SnapshotInfo, path: str
     }
   }
   await walk(snap.snapshot.tree, '/')
+  if (prefix !== '/' && entries[0]?.path !== prefix) {
+    throw new NothingMatchedError(`${prefix} is not in snapshot ${snap.id.slice(0, 8)}`, {
+      hint: `paths are the absolute paths that were backed up (a relative one is taken from the current folder); \`p2pbak ls ${snap.id.slice(0, 8)}\` lists them all`
+    })
+  }
   return entries
 }

@@ -3,16 +3,16 @@
 // or the recovery key, from the local key file or, on a fresh machine, from the key record that
 // `init` stored in the backend under the owner's name.
 import { createHash } from 'node:crypto'
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   createKeyFileAsync, decodeKeyFile, deriveKeys, encodeKeyFile, masterKeyToRecoveryKey, readKeyFile,
   recoveryKeyToMasterKey, unwrapKeyFileAsync, writeKeyFile
 } from './crypto/index.js'
 import type { KdfOptions, KeyFileJson, OwnerKeys } from './crypto/index.js'
-import { AlreadyExistsError, CorruptObjectError, InvalidArgumentError, IntegrityError, LockedError, NotInitializedError } from './errors.js'
+import { AlreadyExistsError, CorruptObjectError, InvalidArgumentError, IntegrityError, NotInitializedError } from './errors.js'
 import { readPrivateFile, writeNewFileAtomic } from './swarm/swarm-key.js'
-import { fsyncDir } from './fs/atomic.js'
+import { lockStateDir, secureStateDir } from './fs/state-dir.js'
 import { Repository } from './repository/repository.js'
 import type { RepositoryOptions } from './repository/repository.js'
 import { StateDb } from './repository/state-db.js'
@@ -22,7 +22,7 @@ import type { Backend } from './store/types.js'
 export const OWNER_DIR_NAME = 'owner'
 export const KEY_FILE_NAME = 'keyfile.json'
 export const STATE_DB_NAME = 'state.db'
-export const LOCK_FILE_NAME = 'lock'
+export { LOCK_FILE_NAME } from './fs/state-dir.js'
 /**
  * The unattended key: the master key itself, mode 0600, so the daemon can back up after a reboot
  * without anyone typing the passphrase (docs/keys.md §unattended). The passphrase protects the copy
@@ -70,7 +70,15 @@ export interface InitOwnerResult {
 }
 
 export async function initOwner (options: InitOwnerOptions): Promise<InitOwnerResult> {
-  mkdirSync(options.stateDir, { recursive: true, mode: 0o700 })
+  const unlock = lockStateDir(options.stateDir)
+  try {
+    return await initLockedOwner(options)
+  } finally {
+    unlock()
+  }
+}
+
+async function initLockedOwner (options: InitOwnerOptions): Promise<InitOwnerResult> {
   const keyPath = join(options.stateDir, KEY_FILE_NAME)
   if (existsSync(keyPath)) {
     throw new AlreadyExistsError(`${options.stateDir} already holds an owner`, { hint: 'use another state directory, or keep using this owner' })
@@ -116,7 +124,7 @@ export async function openOwner (options: OpenOwnerOptions): Promise<Owner> {
   if ([options.passphrase, options.recoveryKey, options.masterKey].filter(x => x !== undefined).length !== 1) {
     throw new InvalidArgumentError('give either a passphrase or a recovery key', { hint: 'use --password-file (or P2PBAK_PASSWORD), or --recovery-key' })
   }
-  mkdirSync(options.stateDir, { recursive: true, mode: 0o700 })
+  secureStateDir(options.stateDir)
   const keyFile = await findKeyFile(options)
   let master: Uint8Array
   if (options.masterKey !== undefined) {
@@ -175,40 +183,5 @@ async function findKeyFile (options: OpenOwnerOptions): Promise<KeyFileJson | un
   return bytes === undefined ? undefined : decodeKeyFile(bytes)
 }
 
-/**
- * One process per state directory. The lock file holds the owner's PID; a lock whose process is
- * gone (a crash) is taken over.
- */
-export function lockStateDir (dir: string): () => void {
-  const path = join(dir, LOCK_FILE_NAME)
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600)
-      writeSync(fd, String(process.pid))
-      closeSync(fd)
-      fsyncDir(dir)
-      return () => { try { unlinkSync(path) } catch {} }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      const pid = Number(readFileSafe(path))
-      if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
-        throw new LockedError(`${dir} is in use by process ${pid}`, { hint: 'wait for it to finish, or stop it (p2pbak daemon holds this lock while running)' })
-      }
-      try { unlinkSync(path) } catch {}
-    }
-  }
-  throw new LockedError(`could not lock ${dir}`, { hint: 'another process keeps taking the lock; stop it and try again' })
-}
-
-function readFileSafe (path: string): string {
-  try { return readFileSync(path, 'utf8') } catch { return '' }
-}
-
-function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
+/** One process per state directory: an flock the kernel releases when the process ends (daemon/fs/state-dir.ts). */
+export { lockStateDir } from './fs/state-dir.js'

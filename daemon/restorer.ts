@@ -1,16 +1,21 @@
-// The restorer (docs/format.md §3, DESIGN.md §4): walks a snapshot's trees and writes files with
-// their metadata under a target folder. Every pack is checked against its ID and every blob
-// against its MAC and ID before a byte is written; a file that cannot be restored exactly is
-// removed and listed, never left with wrong bytes. Names are raw bytes; a name that could escape
-// the target (`..`, `/`, NUL) is refused.
+// The restorer (docs/format.md §3, DESIGN.md §4, docs/restore.md §5): walks a snapshot's trees and
+// writes files with their metadata under a target folder. Every pack is checked against its ID and
+// every blob against its MAC and ID before a byte is written. Each file and symlink is written
+// under a temporary name (`.p2pbak-tmp-…`) in its folder, fsynced, and renamed over the old name
+// only once complete: a restore that fails leaves what was in the target as it was, and a hard
+// link already in the target is replaced, never written through. Names are raw bytes; a name
+// that could escape the target (`..`, `/`, NUL) is refused.
+import { randomBytes } from 'node:crypto'
 import {
-  chmodSync, closeSync, constants, fchmodSync, fchownSync, ftruncateSync, futimesSync, lchownSync, linkSync,
-  existsSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync, symlinkSync, unlinkSync, utimesSync, writeSync, chownSync
+  chmodSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, ftruncateSync, lchownSync, linkSync,
+  existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, symlinkSync, unlinkSync, writeSync, chownSync
 } from 'node:fs'
+import type { BigIntStats } from 'node:fs'
 import { faultPoint } from './fault.js'
 import { packIdOf } from '../protocol/ids.js'
 import { joinPath } from './archiver.js'
-import { IntegrityError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
+import { IntegrityError, NothingMatchedError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
+import { setFdTimesNs, setTimesNs } from './fs/native.js'
 import { writeXattrs } from './fs/xattr.js'
 import { decodeBlob, hex } from './repository/blob.js'
 import { PACK_MAX_SIZE } from './repository/constants.js'
@@ -19,9 +24,30 @@ import type { Node } from './repository/pb/repo.js'
 import type { Repository, SnapshotInfo } from './repository/repository.js'
 import type { BlobLoc } from './repository/state-db.js'
 
+/**
+ * What to do with a file or symlink that is already in the target (docs/restore.md §overwrite):
+ * - 'always': replace it, once the new content is complete (the default).
+ * - 'if-changed': replace it unless it has the snapshot's type, size and mtime (or symlink target).
+ * - 'if-newer': replace it only when the snapshot's mtime is newer than its own.
+ * - 'never': leave it alone.
+ */
+export type OverwriteMode = 'always' | 'if-changed' | 'if-newer' | 'never'
+export const OVERWRITE_MODES: readonly OverwriteMode[] = ['always', 'if-changed', 'if-newer', 'never']
+
+/** Temporary files of a restore in progress: `.p2pbak-tmp-` and 16 hex digits, in the file's own folder. */
+export const TEMP_PREFIX = '.p2pbak-tmp-'
+const TEMP_NAME = /^\.p2pbak-tmp-[0-9a-f]{16}$/
+
 export interface RestoreOptions {
-  /** Only these paths inside the snapshot (and what is below them), e.g. "/home/alice/Documents". */
+  /**
+   * Only these paths inside the snapshot (and what is below them), e.g. "/home/alice/Documents".
+   * One that is not in the snapshot is NothingMatchedError, before anything is written.
+   */
   include?: string[]
+  /** Default 'always'. */
+  overwrite?: OverwriteMode
+  /** Write nothing; the result lists what would be written (`items`). */
+  dryRun?: boolean
   onProgress?: (p: RestoreProgress) => void
   progressIntervalMs?: number
   signal?: AbortSignal
@@ -52,27 +78,48 @@ export interface RestoreProgress {
   totalBytes?: number
 }
 
+/** One entry of a dry run: where it would go and what would happen. */
+export interface DryRunItem {
+  /** Path in the target. */
+  path: string
+  type: 'file' | 'dir' | 'symlink'
+  /** 'replace': something is there and would be replaced; 'skip': left as it is (reason); 'fail': cannot be restored (reason). */
+  action: 'create' | 'replace' | 'skip' | 'fail'
+  reason?: string
+  size: number
+}
+
 export interface RestoreResult {
+  /** Files now as in the snapshot: written, or already in place. */
   files: number
   dirs: number
   symlinks: number
   bytes: number
   /** Things restored but without some metadata (e.g. xattrs the target filesystem refused). */
   warnings: string[]
-  /** Files already in place and left alone (resume). */
+  /** Files not written: already in place, or kept by the overwrite mode. */
   skipped: number
   /** ms from the start until the most recent tenth of the files was in place ('recent-first'). */
   firstTenthMs?: number
+  /** Dry run only: everything that would be written or left, in path order. */
+  items?: DryRunItem[]
 }
 
 const isRoot = process.getuid?.() === 0
 
 export async function restore (repo: Repository, snap: SnapshotInfo, target: string, options: RestoreOptions = {}): Promise<RestoreResult> {
+  if (options.include !== undefined) await checkIncludes(repo, snap, options.include)
+  const r = new Restorer(repo, options)
+  if (options.dryRun === true) return await r.dryRun(snap.snapshot.tree, Buffer.from(target))
   const targetIsNew = !existsSync(target)
   mkdirSync(target, { recursive: true, mode: 0o700 })
-  const r = new Restorer(repo, options)
-  if (options.order === 'recent-first') await r.restoreRecentFirst(snap.snapshot.tree, Buffer.from(target), targetIsNew)
-  else await r.restoreDir(snap.snapshot.tree, Buffer.from(target), Buffer.from('/'), false)
+  if (!targetIsNew) r.sweepTemps(Buffer.from(target))
+  try {
+    if (options.order === 'recent-first') await r.restoreRecentFirst(snap.snapshot.tree, Buffer.from(target), targetIsNew)
+    else await r.restoreDir(snap.snapshot.tree, Buffer.from(target), Buffer.from('/'), targetIsNew)
+  } finally {
+    r.syncDirs()
+  }
   r.progress(true)
   if (r.failures.length > 0) {
     const list = r.failures.slice(0, 20).map(f => `  ${f.path}: ${f.reason}`).join('\n')
@@ -82,6 +129,40 @@ export async function restore (repo: Repository, snap: SnapshotInfo, target: str
   }
   return r.result
 }
+
+/**
+ * Every include path names something in the snapshot, or NothingMatchedError (before anything is
+ * written). Only the trees on the way are read; a tree that cannot be read is left to the restore
+ * to report.
+ */
+async function checkIncludes (repo: Repository, snap: SnapshotInfo, include: string[]): Promise<void> {
+  const unmatched: string[] = []
+  for (const inc of include) {
+    const parts = inc.split('/').filter(p => p !== '')
+    let tree: Uint8Array | undefined = snap.snapshot.tree
+    for (const [i, part] of parts.entries()) {
+      let nodes: Node[]
+      try {
+        nodes = (await repo.loadTree(tree!)).nodes
+      } catch {
+        tree = snap.snapshot.tree // unknown: the restore lists the unreadable tree
+        break
+      }
+      const name = Buffer.from(part)
+      const node = nodes.find(n => Buffer.from(n.name).equals(name))
+      if (node === undefined || (i < parts.length - 1 && node.type !== NodeType.DIR)) { tree = undefined; break }
+      tree = node.subtree
+    }
+    if (tree === undefined) unmatched.push(inc)
+  }
+  if (unmatched.length > 0) {
+    throw new NothingMatchedError(`nothing in snapshot ${snap.id.slice(0, 8)} matches --include ${unmatched.map(p => JSON.stringify(p)).join(', ')}; nothing was restored`, {
+      hint: `include paths are the absolute paths that were backed up (a relative one is taken from the current folder); \`p2pbak ls ${snap.id.slice(0, 8)}\` lists them`
+    })
+  }
+}
+
+type Decision = { action: 'create' | 'replace' } | { action: 'skip', reason: string, inPlace: boolean }
 
 class Restorer {
   readonly failures: Array<{ path: string, reason: string }> = []
@@ -97,10 +178,94 @@ class Restorer {
   private readonly include: Buffer[] | undefined
   private lastProgress = 0
   private currentPath = ''
+  private readonly overwrite: OverwriteMode
+  /** Folders a file was renamed into: fsynced once at the end. */
+  private readonly touched = new Map<string, Buffer>()
 
   constructor (private readonly repo: Repository, private readonly options: RestoreOptions) {
     this.cacheSize = (options.packCacheSize ?? 4) + (options.prefetch ?? 4)
     this.include = options.include?.map(p => Buffer.from('/' + p.replace(/^\/+|\/+$/g, '')))
+    this.overwrite = options.overwrite ?? 'always'
+  }
+
+  /** Removes what an interrupted restore left in `dir`: its temporary files (TEMP_PREFIX). */
+  sweepTemps (dir: Buffer): void {
+    let names: Buffer[]
+    try {
+      names = readdirSync(dir, { encoding: 'buffer' })
+    } catch {
+      return
+    }
+    for (const name of names) {
+      if (TEMP_NAME.test(name.toString('latin1'))) { try { unlinkSync(joinPath(dir, name)) } catch {} }
+    }
+  }
+
+  /** fsync every folder a file was renamed into, so that the new names survive a power loss. */
+  syncDirs (): void {
+    for (const dir of this.touched.values()) {
+      try {
+        const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY)
+        try { fsyncSync(fd) } finally { closeSync(fd) }
+      } catch {}
+    }
+    this.touched.clear()
+  }
+
+  /**
+   * What to do with the snapshot's file or symlink `node` at `path`. In a folder this restore made
+   * (`fresh`) nothing can be there. A folder in the way is an error: it is never replaced.
+   */
+  private decide (node: Node, path: Buffer, rel: Buffer, fresh: boolean): Decision {
+    if (fresh) return { action: 'create' }
+    let st: BigIntStats
+    try {
+      st = lstatSync(path, { bigint: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { action: 'create' }
+      throw err
+    }
+    if (st.isDirectory()) throw new UnsafePathError(`${rel.toString()} is a folder in the target; it is not replaced by a ${node.type === NodeType.SYMLINK ? 'symlink' : 'file'}`)
+    const inPlace = node.type === NodeType.SYMLINK
+      ? st.isSymbolicLink() && readlinkSync(path, { encoding: 'buffer' }).equals(Buffer.from(node.linkTarget))
+      // Size and mtime to the microsecond: what an interrupted restore (or an older p2pbak) left complete.
+      : st.isFile() && st.size === BigInt(node.size) && st.mtimeNs / 1000n === node.mtimeNs / 1000n
+    switch (this.overwrite) {
+      case 'never':
+        return { action: 'skip', reason: inPlace ? 'already in place' : 'exists (--overwrite never)', inPlace }
+      case 'if-newer':
+        return st.mtimeNs >= node.mtimeNs ? { action: 'skip', reason: inPlace ? 'already in place' : 'not older than the snapshot (--overwrite if-newer)', inPlace } : { action: 'replace' }
+      case 'if-changed':
+        return inPlace ? { action: 'skip', reason: 'already in place', inPlace } : { action: 'replace' }
+      default:
+        // A resumed restore skips what the interrupted one completed.
+        return inPlace && this.options.resume === true ? { action: 'skip', reason: 'already in place', inPlace } : { action: 'replace' }
+    }
+  }
+
+  private skip (node: Node, path: Buffer, d: { inPlace: boolean }): void {
+    if (node.type === NodeType.SYMLINK) {
+      if (d.inPlace) this.result.symlinks++
+      return
+    }
+    this.result.skipped++
+    if (!d.inPlace) return
+    this.result.files++
+    this.result.bytes += node.size
+    // A file in place can be the first name of its hard-link group.
+    if (node.links > 1) this.links.set(`${node.device}:${node.inode}`, path)
+  }
+
+  /** Renames a complete temporary file over `path`; the temporary file goes if that fails. */
+  private put (tmp: Buffer, path: Buffer): void {
+    try {
+      renameSync(tmp, path)
+    } catch (err) {
+      try { unlinkSync(tmp) } catch {}
+      throw err
+    }
+    const dir = parentOf(path)
+    this.touched.set(dir.toString('latin1'), dir)
   }
 
   /** Whether `rel` (snapshot path) is selected: 0 no, 1 only as an ancestor, 2 yes. */
@@ -148,19 +313,25 @@ class Restorer {
     }
   }
 
-  /** A folder's own metadata, set after its contents (writing into a folder changes its mtime). */
-  private setDirMetadata (node: Node, path: Buffer, rel: Buffer, full: boolean): void {
+  /**
+   * A folder's own metadata, set after its contents (writing into a folder changes its mtime). A
+   * folder that was already in the target keeps its own under 'if-newer' and 'never' (`created`:
+   * this restore made it).
+   */
+  private setDirMetadata (node: Node, path: Buffer, rel: Buffer, full: boolean, created: boolean): void {
     this.result.dirs++
+    if (!created && (this.overwrite === 'if-newer' || this.overwrite === 'never')) return
     if (full) this.result.warnings.push(...writeXattrs(path, node.xattrs).map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
     if (isRoot) chownSync(path, node.uid, node.gid)
     chmodSync(path, node.mode)
-    utimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
+    setTimesNs(path, node.mtimeNs, node.mtimeNs)
   }
 
   /** `fresh`: this restore just created `dir`, so nothing in it can be in the way (no checks needed). */
   async restoreDir (treeId: Uint8Array, dir: Buffer, rel: Buffer, fresh: boolean): Promise<void> {
     const nodes = await this.treeNodes(treeId, rel)
     if (nodes === undefined) return
+    if (!fresh) this.sweepTemps(dir)
     this.prefetch(nodes)
     for (const { node, name, childRel, sel } of this.entries(nodes, rel)) {
       const path = joinPath(dir, name)
@@ -171,13 +342,61 @@ class Restorer {
         } else if (sel === 2 && node.type === NodeType.FILE) {
           await this.restoreFile(node, path, childRel, fresh)
         } else if (sel === 2 && node.type === NodeType.SYMLINK) {
-          this.restoreSymlink(node, path, fresh)
+          this.restoreSymlink(node, path, childRel, fresh)
         }
       } catch (err) {
         this.fail(childRel, err)
       }
       this.progress(false)
     }
+  }
+
+  /** order = any, dryRun: what a restore would do, from the trees and the target, writing nothing. */
+  async dryRun (treeId: Uint8Array, target: Buffer): Promise<RestoreResult> {
+    const dirs: PlannedDir[] = []
+    const planned: PlannedItem[] = []
+    await this.plan(treeId, target, Buffer.from('/'), -1, dirs, planned)
+    const targetExists = existsSync(target)
+    const items: Array<DryRunItem & { rel: Buffer }> = []
+    // A folder "exists" when it is in the target already; below one that does not, everything is created.
+    const exists: boolean[] = []
+    for (const d of dirs) {
+      const parentExists = d.parent >= 0 ? exists[d.parent]! : targetExists
+      let st
+      try { st = parentExists ? lstatSync(d.path) : undefined } catch {}
+      exists.push(st?.isDirectory() === true)
+      if (st !== undefined && !st.isDirectory()) {
+        items.push({ rel: d.rel, path: d.path.toString(), type: 'dir', action: 'fail', reason: 'exists and is not a folder', size: 0 })
+      } else {
+        items.push({ rel: d.rel, path: d.path.toString(), type: 'dir', action: st === undefined ? 'create' : 'skip', ...(st === undefined ? {} : { reason: 'folder exists' }), size: 0 })
+        if (st === undefined) this.result.dirs++
+      }
+    }
+    for (const item of planned) {
+      const type = item.node.type === NodeType.SYMLINK ? 'symlink' : 'file'
+      const base = { rel: item.rel, path: item.path.toString(), type, size: type === 'file' ? item.node.size : 0 } as const
+      const fresh = !(item.parent >= 0 ? exists[item.parent]! : targetExists)
+      try {
+        const d = this.decide(item.node, item.path, item.rel, fresh)
+        if (d.action === 'skip') {
+          items.push({ ...base, action: 'skip', reason: d.reason })
+          if (type === 'file') this.result.skipped++
+        } else {
+          items.push({ ...base, action: d.action })
+          if (type === 'file') {
+            this.result.files++
+            this.result.bytes += item.node.size
+          } else {
+            this.result.symlinks++
+          }
+        }
+      } catch (err) {
+        items.push({ ...base, action: 'fail', reason: err instanceof Error ? err.message : String(err) })
+      }
+    }
+    for (const f of this.failures.splice(0)) items.push({ rel: Buffer.from(f.path), path: joinPath(target, Buffer.from(f.path.replace(/^\/+/, ''))).toString(), type: 'file', action: 'fail', reason: f.reason, size: 0 })
+    items.sort((a, b) => Buffer.compare(a.rel, b.rel))
+    return { ...this.result, items: items.map(({ rel: _, ...i }) => i) }
   }
 
   /** Reads every selected tree into a list of folders (parents first) and of files and symlinks. */
@@ -213,8 +432,12 @@ class Restorer {
         d.ok = true
         d.created = true
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && lstatSync(d.path).isDirectory()) d.ok = true
-        else this.fail(d.rel, (err as NodeJS.ErrnoException).code === 'EEXIST' ? new UnsafePathError(`${d.rel.toString()} exists and is not a directory`) : err)
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST' && lstatSync(d.path).isDirectory()) {
+          d.ok = true
+          this.sweepTemps(d.path)
+        } else {
+          this.fail(d.rel, (err as NodeJS.ErrnoException).code === 'EEXIST' ? new UnsafePathError(`${d.rel.toString()} exists and is not a directory`) : err)
+        }
       }
     }
     // 2. Files and symlinks, newest first, in batches: the newest tenth, the next 30 %, the rest.
@@ -232,29 +455,21 @@ class Restorer {
       this.currentPath = item.rel.toString()
       // In a folder this restore made, nothing can be in place or in the way: no checks.
       const fresh = item.parent >= 0 ? dirs[item.parent]!.created === true : targetIsNew
-      const resume = this.options.resume === true && !fresh
       try {
         if (item.node.type === NodeType.SYMLINK) {
-          if (resume && symlinkInPlace(item)) this.result.symlinks++
-          else this.restoreSymlink(item.node, item.path, fresh)
+          this.restoreSymlink(item.node, item.path, item.rel, fresh)
         } else {
           filesSeen++
-          if (resume && fileInPlace(item)) {
-            this.result.files++
-            this.result.skipped++
-            this.result.bytes += item.node.size
-            if (item.node.links > 1) this.links.set(`${item.node.device}:${item.node.inode}`, item.path)
-          } else {
-            // The blob locations looked up for the batch order serve the file's reads too.
-            item.locs?.forEach((loc, k) => { this.locs.set(k, loc) })
-            try {
-              await this.restoreFile(item.node, item.path, item.rel, fresh)
-            } finally {
-              this.locs.clear()
-              item.locs = undefined
-            }
-            faultPoint('restore-file')
+          // The blob locations looked up for the batch order serve the file's reads too.
+          item.locs?.forEach((loc, k) => { this.locs.set(k, loc) })
+          let written: boolean
+          try {
+            written = await this.restoreFile(item.node, item.path, item.rel, fresh)
+          } finally {
+            this.locs.clear()
+            item.locs = undefined
           }
+          if (written) faultPoint('restore-file')
           if (filesSeen === tenth) this.result.firstTenthMs = Date.now() - started
         }
       } catch (err) {
@@ -266,7 +481,7 @@ class Restorer {
     for (const d of [...dirs].reverse()) {
       if (!d.ok) continue
       try {
-        this.setDirMetadata(d.node, d.path, d.rel, d.full)
+        this.setDirMetadata(d.node, d.path, d.rel, d.full, d.created === true)
       } catch (err) {
         this.fail(d.rel, err)
       }
@@ -346,23 +561,35 @@ class Restorer {
       fresh = false
     }
     await this.restoreDir(node.subtree, path, rel, fresh)
-    this.setDirMetadata(node, path, rel, full)
+    this.setDirMetadata(node, path, rel, full, fresh)
   }
 
-  private async restoreFile (node: Node, path: Buffer, rel: Buffer, fresh: boolean): Promise<void> {
+  /**
+   * Writes a file under a temporary name in its folder, fsyncs it, and renames it over `path` once
+   * its content verified and its metadata is set. Whatever was at `path` stays as it was until
+   * then, and is replaced (never written through, so another hard link to it keeps its content).
+   * False when the overwrite mode left what is there.
+   */
+  private async restoreFile (node: Node, path: Buffer, rel: Buffer, fresh: boolean): Promise<boolean> {
+    const d = this.decide(node, path, rel, fresh)
+    if (d.action === 'skip') {
+      this.skip(node, path, d)
+      return false
+    }
+    const dir = parentOf(path)
     if (node.links > 1) {
-      const key = `${node.device}:${node.inode}`
-      const first = this.links.get(key)
+      const first = this.links.get(`${node.device}:${node.inode}`)
       if (first !== undefined) {
-        if (!fresh) { try { unlinkSync(path) } catch {} }
-        linkSync(first, path)
+        const tmp = tempPath(dir)
+        linkSync(first, tmp)
+        this.put(tmp, path)
         this.result.files++
-        return
+        return true
       }
     }
-    if (!fresh) { try { if (lstatSync(path).isSymbolicLink()) unlinkSync(path) } catch {} }
-    // In a folder this restore created, O_EXCL: anything already there is a name repeated in the tree.
-    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (fresh ? constants.O_EXCL : constants.O_TRUNC), 0o600)
+    const tmp = tempPath(dir)
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+    let refused: string[] = []
     let ok = false
     try {
       let pos = 0
@@ -379,29 +606,42 @@ class Restorer {
       if (pos !== node.size) throw new IntegrityError(`content adds up to ${pos} bytes, the snapshot says ${node.size}`)
       // A trailing hole, or trailing zero blocks that writeSparse left unwritten, set the length.
       if (end < node.size || node.sparse) ftruncateSync(fd, node.size)
+      // xattrs before the mode: a read-only mode would refuse them.
+      refused = writeXattrs(tmp, node.xattrs)
       if (isRoot) fchownSync(fd, node.uid, node.gid)
       fchmodSync(fd, node.mode)
-      futimesSync(fd, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
+      // Last: a file with the snapshot's mtime is complete (resume relies on it).
+      setFdTimesNs(fd, node.mtimeNs, node.mtimeNs)
+      fsyncSync(fd)
       ok = true
     } finally {
       closeSync(fd)
-      if (!ok) { try { unlinkSync(path) } catch {} }
+      if (!ok) { try { unlinkSync(tmp) } catch {} }
     }
-    const refused = writeXattrs(path, node.xattrs)
-    if (refused.length > 0) {
-      this.result.warnings.push(...refused.map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
-      utimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
-    }
+    this.put(tmp, path)
+    if (refused.length > 0) this.result.warnings.push(...refused.map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))
     if (node.links > 1) this.links.set(`${node.device}:${node.inode}`, path)
     this.result.files++
     this.result.bytes += node.size
+    return true
   }
 
-  private restoreSymlink (node: Node, path: Buffer, fresh: boolean): void {
-    if (!fresh) { try { unlinkSync(path) } catch {} }
-    symlinkSync(Buffer.from(node.linkTarget), path)
-    if (isRoot) lchownSync(path, node.uid, node.gid)
-    lutimesSync(path, nsToSec(node.mtimeNs), nsToSec(node.mtimeNs))
+  private restoreSymlink (node: Node, path: Buffer, rel: Buffer, fresh: boolean): void {
+    const d = this.decide(node, path, rel, fresh)
+    if (d.action === 'skip') {
+      this.skip(node, path, d)
+      return
+    }
+    const tmp = tempPath(parentOf(path))
+    symlinkSync(Buffer.from(node.linkTarget), tmp)
+    try {
+      if (isRoot) lchownSync(tmp, node.uid, node.gid)
+      setTimesNs(tmp, node.mtimeNs, node.mtimeNs, { noFollow: true })
+    } catch (err) {
+      try { unlinkSync(tmp) } catch {}
+      throw err
+    }
+    this.put(tmp, path)
     this.result.symlinks++
   }
 
@@ -510,22 +750,15 @@ interface PlannedItem {
   locs?: Map<string, BlobLoc>
 }
 
-/** Resume's quick check: a regular file with the snapshot's size and mtime (to the microsecond) is in place. */
-function fileInPlace (item: PlannedItem): boolean {
-  try {
-    const st = lstatSync(item.path, { bigint: true })
-    return st.isFile() && st.size === BigInt(item.node.size) && st.mtimeNs / 1000n === item.node.mtimeNs / 1000n
-  } catch {
-    return false
-  }
+/** A fresh temporary name in `dir` (TEMP_PREFIX): swept by the next restore if this one is killed. */
+function tempPath (dir: Buffer): Buffer {
+  return joinPath(dir, Buffer.from(TEMP_PREFIX + randomBytes(8).toString('hex')))
 }
 
-function symlinkInPlace (item: PlannedItem): boolean {
-  try {
-    return lstatSync(item.path).isSymbolicLink() && readlinkSync(item.path, { encoding: 'buffer' }).equals(Buffer.from(item.node.linkTarget))
-  } catch {
-    return false
-  }
+/** The folder of a path (bytes up to the last "/"). */
+function parentOf (path: Buffer): Buffer {
+  const i = path.lastIndexOf(0x2f)
+  return i <= 0 ? Buffer.from('/') : path.subarray(0, i)
 }
 
 /** A single path component that stays inside its directory. */
@@ -559,14 +792,3 @@ function writeSparse (fd: number, buf: Buffer, pos: number): void {
 
 const DOT = Buffer.from('.')
 const DOTDOT = Buffer.from('..')
-
-/**
- * Nanoseconds to the fractional seconds utimes takes. libuv truncates to whole microseconds, so
- * aim at the middle of the intended microsecond: the result is the original truncated to 1 µs
- * (docs/format.md §10 lists this limit).
- */
-function nsToSec (ns: bigint): number {
-  const sec = ns / 1_000_000_000n
-  const micros = (ns % 1_000_000_000n) / 1000n
-  return Number(sec) + (Number(micros) + 0.5) / 1e6
-}

@@ -17,7 +17,7 @@ import { KEY_FILE_NAME, OWNER_DIR_NAME, keyRecordKey, lockStateDir, openOwner, r
 import type { Owner } from './owner.js'
 import { restore } from './restorer.js'
 import type { SnapshotFilter } from './snapshot-filter.js'
-import type { RestoreProgress, RestoreResult } from './restorer.js'
+import type { OverwriteMode, RestoreProgress, RestoreResult } from './restorer.js'
 import { createSwarmPeer } from './swarm/peer.js'
 import type { SwarmPeer } from './swarm/peer.js'
 import { loadOrCreateNodeKey, readSwarmKeyFile } from './swarm/index.js'
@@ -123,6 +123,8 @@ export interface FreshRestoreOptions extends SwarmSessionOptions {
   filter?: SnapshotFilter
   target: string
   include?: string[]
+  overwrite?: OverwriteMode
+  dryRun?: boolean
   onProgress?: (p: RestoreProgress & { peers: number }) => void
   signal?: AbortSignal
 }
@@ -131,6 +133,7 @@ export interface FreshRestoreResult extends RestoreResult {
   owner: string
   snapshot: string
   target: string
+  dryRun: boolean
 }
 
 /** The owner, opened through the session's swarm store: by name and passphrase, or by the recovery key. */
@@ -156,10 +159,12 @@ export async function restoreFromSwarm (o: FreshRestoreOptions): Promise<FreshRe
       order: 'recent-first',
       resume: true,
       ...(o.include === undefined ? {} : { include: o.include }),
+      ...(o.overwrite === undefined ? {} : { overwrite: o.overwrite }),
+      dryRun: o.dryRun === true,
       ...(o.signal === undefined ? {} : { signal: o.signal }),
       onProgress: (p) => { o.onProgress?.({ ...p, peers: session.servingPeers() }) }
     })
-    return { ...r, owner: owner.name, snapshot: snap.id, target: o.target }
+    return { ...r, owner: owner.name, snapshot: snap.id, target: o.target, dryRun: o.dryRun === true }
   } finally {
     await owner?.close()
     await session.close()

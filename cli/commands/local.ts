@@ -19,6 +19,8 @@ import { filterSnapshots, originName, resolveLatest, snapshotSetId } from '../..
 import { addFilterOptions, filterFromOpts } from '../filter-options.js'
 import type { FilterOpts } from '../filter-options.js'
 import { formatSnapshotGroups } from './snapshots.js'
+import { dryRunText, restoreTarget, restoreTargetOptions } from './restore.js'
+import type { RestoreTargetOpts } from './restore.js'
 
 /** Raised when `check` finds problems; mapped to its own exit code. */
 export class CheckFailedError extends P2pbakError {
@@ -127,40 +129,44 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
   addFilterOptions(repoOptions(local.command('ls')))
     .description('list the files of a snapshot')
     .argument('<snapshot>', 'snapshot ID (prefix) or "latest"')
-    .argument('[path]', 'only below this path', '/')
+    .argument('[path]', 'only this path and what is below it (a relative path is taken from the current folder)', '/')
     .action(async (spec: string, path: string, o: RepoOpts & FilterOpts) => {
       const owner = await open(o, io)
       try {
         const filter = filterFromOpts(o, io.cwd)
-        const entries = await listFiles(owner.repo, await owner.repo.findSnapshot(spec, filter === undefined ? {} : { filter }), path)
+        const entries = await listFiles(owner.repo, await owner.repo.findSnapshot(spec, filter === undefined ? {} : { filter }), resolve(io.cwd, path))
         out(io, json(), entries, entries.map(e => `${e.type.padEnd(7)} ${e.mode.padStart(4)} ${String(e.size).padStart(12)}  ${e.path}\n`).join(''))
       } finally {
         await owner.close()
       }
     })
 
-  addFilterOptions(repoOptions(local.command('restore')))
-    .description('restore a snapshot into a folder')
+  const restoreCmd = addFilterOptions(repoOptions(local.command('restore')))
+    .description('restore a snapshot into a folder, or to the original paths')
     .argument('<snapshot>', 'snapshot ID (prefix) or "latest"')
-    .requiredOption('-t, --target <dir>', 'folder to restore into')
-    .option('--include <path...>', 'only these paths of the snapshot')
+  restoreTargetOptions(restoreCmd)
     .option('--owner <name>', 'owner name (on a fresh state folder: finds the key in the repository)')
     .addOption(recoveryKeyOption('instead of the passphrase: '))
     .addOption(recoveryKeyFileOption(''))
-    .action(async (spec: string, o: RepoOpts & FilterOpts & { target: string, include?: string[] }) => {
+    .action(async (spec: string, o: RepoOpts & FilterOpts & RestoreTargetOpts) => {
+      const where = restoreTarget(o, io.cwd, restoreCmd)
       const owner = await open(o, io)
       try {
         const filter = filterFromOpts(o, io.cwd)
         const snap = await owner.repo.findSnapshot(spec, filter === undefined ? {} : { filter })
-        const tty = io.stderr.isTTY === true && !json()
-        const r = await restore(owner.repo, snap, resolve(io.cwd, o.target), {
-          include: o.include,
+        const tty = io.stderr.isTTY === true && !json() && !where.dryRun
+        const r = await restore(owner.repo, snap, where.target, {
+          include: where.include,
+          overwrite: where.overwrite,
+          dryRun: where.dryRun,
           onProgress: tty ? (p) => io.stderr.write(`\r${progressLine(p.filesDone, p.bytesDone)}`) : undefined
         })
         if (tty) io.stderr.write('\n')
-        out(io, json(), { snapshot: snap.id, ...r },
-          `restored snapshot ${snap.id.slice(0, 8)}: ${r.files} files, ${r.dirs} folders, ${r.symlinks} symlinks, ${formatBytes(r.bytes)}\n` +
-          r.warnings.slice(0, 10).map(w => `  warning: ${w}\n`).join(''))
+        const answer = { snapshot: snap.id, target: where.target, dryRun: where.dryRun, ...r }
+        out(io, json(), answer, where.dryRun
+          ? dryRunText(snap.id, answer)
+          : `restored snapshot ${snap.id.slice(0, 8)}: ${r.files} files${r.skipped > 0 ? ` (${r.skipped} left as they were)` : ''}, ${r.dirs} folders, ${r.symlinks} symlinks, ${formatBytes(r.bytes)}\n` +
+            r.warnings.slice(0, 10).map(w => `  warning: ${w}\n`).join(''))
       } finally {
         await owner.close()
       }

@@ -1,6 +1,7 @@
 // `p2pbak snapshots` and `p2pbak ls SNAPSHOT [path]`, with restic's filters (--path, --tag, --host).
 import type { Command } from 'commander'
 import type { SnapshotRow } from '../../daemon/control/api.js'
+import { resolve } from 'node:path'
 import { formatBytes } from '../format.js'
 import { cliConfig, daemonClient, output } from '../context.js'
 import { addFilterOptions, filterFromOpts } from '../filter-options.js'
@@ -41,9 +42,9 @@ export function registerSnapshotCommands (program: Command, io: CliIo): void {
   addFilterOptions(program.command('ls'))
     .description('list the files of a snapshot')
     .argument('<snapshot>', 'snapshot ID (or a unique prefix), or "latest" (of the configured set, or the newest matching the filters)')
-    .argument('[path]', 'only below this path of the snapshot', '/')
+    .argument('[path]', 'only this path of the snapshot and what is below it (a relative path is taken from the current folder)', '/')
     .action(async (snapshot: string, path: string, o: FilterOpts) => {
-      const entries = await daemonClient(cliConfig(program, io)).ls(snapshot, path, filterFromOpts(o, io.cwd))
+      const entries = await daemonClient(cliConfig(program, io)).ls(snapshot, resolve(io.cwd, path), filterFromOpts(o, io.cwd))
       output(program, io, entries, () => entries.map(e => `${e.type.padEnd(7)} ${e.mode.padStart(4)} ${String(e.size).padStart(12)}  ${e.mtime.replace('T', ' ').replace(/\.\d+Z$/, '')}  ${e.path}\n`).join(''))
     })
 }

@@ -68,9 +68,13 @@ export interface RestoreRequestBody {
   /** Snapshot ID, unique prefix, or "latest" (the configured set's newest; with `filter`, the newest that matches). */
   snapshot: string
   filter?: SnapshotFilterBody
-  /** Absolute folder to restore into. */
+  /** Absolute folder to restore into ("/": the original paths). */
   target: string
   include?: string[]
+  /** What to do with a file already there (docs/restore.md §overwrite); default 'always'. */
+  overwrite?: 'always' | 'if-changed' | 'if-newer' | 'never'
+  /** Write nothing; the answer lists what would be written (`items`). */
+  dryRun?: boolean
 }
 
 export interface CheckRequestBody { readData?: boolean }
@@ -136,6 +140,11 @@ export interface RestoreAnswer {
   symlinks: number
   bytes: number
   warnings: string[]
+  /** Files not written: already in place, or kept by the overwrite mode. */
+  skipped: number
+  dryRun: boolean
+  /** Dry run only: what would be created, replaced, left or could not be restored. */
+  items?: Array<{ path: string, type: 'file' | 'dir' | 'symlink', action: 'create' | 'replace' | 'skip' | 'fail', reason?: string, size: number }>
 }
 
 export interface CheckAnswer {

@@ -46,7 +46,10 @@ const filter = z.object({
 const schemas = {
   // A comma separates tags on the command line (`--tag a,b`), as in restic, so a tag holds none.
   backup: z.object({ paths: z.array(absolute).optional(), tags: z.array(tag.refine(t => !t.includes(','), 'a tag cannot contain a comma')).optional() }),
-  restore: z.object({ snapshot: z.string().min(1), target: absolute, include: z.array(z.string().min(1)).optional(), filter }),
+  restore: z.object({
+    snapshot: z.string().min(1), target: absolute, include: z.array(z.string().min(1)).optional(), filter,
+    overwrite: z.enum(['always', 'if-changed', 'if-newer', 'never']).optional(), dryRun: z.boolean().optional()
+  }),
   check: z.object({ readData: z.boolean().optional() }),
   ls: z.object({ snapshot: z.string().min(1), path: z.string().optional(), filter }),
   snapshots: z.object({ filter }),

@@ -120,6 +120,19 @@ describe('restore a lost laptop from the peers', () => {
     expect(compareTrees(src, join(target, src))).toEqual([])
   })
 
+  it('--to-original --dry-run: lists the original paths, where every file is in place (nothing newer is replaced), and writes nothing', async () => {
+    const m = newMachine()
+    const r = await p2pbak(m, ['restore', '--owner', 'alice', '--to-original', '--dry-run'], { P2PBAK_PASSWORD: PASS })
+    expect(r.code, r.stderr).toBe(0)
+    const out = JSON.parse(r.stdout) as { target: string, dryRun: boolean, files: number, skipped: number, items: Array<{ path: string, type: string, action: string, reason?: string }> }
+    expect(out).toMatchObject({ target: '/', dryRun: true, files: 0 })
+    const files = out.items.filter(i => i.type === 'file')
+    expect(files.length).toBe(regularFiles(src).length)
+    expect(out.skipped).toBe(files.length)
+    for (const f of files) expect(f).toMatchObject({ action: 'skip', reason: 'already in place' })
+    expect(files.map(f => f.path)).toContain(join(src, 'work', 'doc-00.txt'))
+  })
+
   it('a wrong passphrase and an unknown owner are clear errors, without a stack trace', async () => {
     const wrong = await p2pbak(newMachine(), ['restore', '--owner', 'alice', '--target', join(root, 'never-1')], { P2PBAK_PASSWORD: 'not it' })
     expect(wrong.code).toBe(6)

@@ -30,7 +30,7 @@ const answer = (snapshot: string): Omit<BackupAnswer, 'joined'> => ({
   degradedPacks: 0,
   summary: { filesNew: 1, filesChanged: 0, filesUnmodified: 0, dirs: 1, totalFiles: 1, totalBytes: 10, bytesRead: 10, bytesAdded: 10, bytesStored: 10, packsAdded: 1, durationMs: 5, warnings: [] }
 })
-const restored: RestoreAnswer = { snapshot: 's1', target: '/restore', files: 1, dirs: 0, symlinks: 0, bytes: 3, warnings: [] }
+const restored: RestoreAnswer = { snapshot: 's1', target: '/restore', files: 1, dirs: 0, symlinks: 0, bytes: 3, warnings: [], skipped: 0, dryRun: false }
 const checked: CheckAnswer = { ok: true, problems: [], snapshots: 1, packs: 1, blobs: 1, unreferencedPacks: 0, bytesRead: 0 }
 
 function snap (id: string, over: Partial<Snapshot> = {}): SnapshotInfo {
@@ -138,6 +138,7 @@ describe('buildRoutes', () => {
     ['restore', ROUTES.restore, { target: '/abs' }, 'snapshot', /./],
     ['restore', ROUTES.restore, { snapshot: '', target: '/abs' }, 'snapshot', /./],
     ['restore', ROUTES.restore, { snapshot: 's', target: '/abs', include: 'docs' }, 'include', /./],
+    ['restore', ROUTES.restore, { snapshot: 's', target: '/abs', overwrite: 'sometimes' }, 'overwrite', /./],
     ['backup', ROUTES.backup, { paths: '/home/alice' }, 'paths', /./],
     ['backup', ROUTES.backup, { paths: ['/ok', 'not/absolute'] }, 'paths.1', /absolute path/],
     ['backup', ROUTES.backup, { tags: [''] }, 'tags.0', /./],
@@ -168,7 +169,7 @@ describe('buildRoutes', () => {
   it('passes valid bodies on, and streams restore progress', async () => {
     const { d, calls } = services()
     const routes = buildRoutes(d)
-    const r = await invoke(routes, ROUTES.restore, { snapshot: 'latest', target: '/restore', include: ['docs/**'] })
+    const r = await invoke(routes, ROUTES.restore, { snapshot: 'latest', target: '/restore', include: ['docs/**'], overwrite: 'if-newer', dryRun: true })
     expect(r.result).toEqual(restored)
     expect(r.progress).toEqual([{ kind: 'restore', stage: 'restoring', filesDone: 1, bytesDone: 3, rate: 0 }])
     expect((await invoke(routes, ROUTES.check, { readData: true })).result).toEqual(checked)
@@ -179,7 +180,7 @@ describe('buildRoutes', () => {
     expect((await invoke(routes, ROUTES.keyVerify, { passphrase: 'v' })).result).toEqual({ ok: true })
     expect((await invoke(routes, ROUTES.ownerReload, {})).result).toEqual({ owner: 'alice' })
     expect(calls).toEqual([
-      ['restore', { snapshot: 'latest', target: '/restore', include: ['docs/**'] }],
+      ['restore', { snapshot: 'latest', target: '/restore', include: ['docs/**'], overwrite: 'if-newer', dryRun: true }],
       ['check', { readData: true }],
       ['keyPasswd', { oldPassphrase: '', newPassphrase: 'n' }],
       ['keyRecovery', { passphrase: 'p' }],
