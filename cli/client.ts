@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import { P2pbakError } from '../daemon/errors.js'
 import { ROUTES } from '../daemon/control/api.js'
 import type {
-  ApiError, AwayAnswer, BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, LeaveAnswer, LeaveBody, LsEntry, PeerRow, Progress, RestoreAnswer, RestoreRequestBody, SnapshotRow, Status, StreamLine
+  ApiError, AwayAnswer, BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, HistoryEntry, LeaveAnswer, LeaveBody, LsEntry, PeerRow, Progress, RestoreAnswer, RestoreRequestBody, SnapshotRow, Status, StreamLine
 } from '../daemon/control/api.js'
 
 /** No daemon answers on the control socket. */
@@ -47,6 +47,7 @@ export class DaemonClient {
   async ownerReload (): Promise<{ owner: string | null }> { return await this.call(ROUTES.ownerReload, {}) }
   async away (until: number | null): Promise<AwayAnswer> { return await this.call(ROUTES.away, { until }) }
   async leave (body: LeaveBody, h: StreamHandlers = {}): Promise<LeaveAnswer> { return await this.stream(ROUTES.leave, body, h) }
+  async history (): Promise<HistoryEntry[]> { return await this.call(ROUTES.history) }
 
   private describe (): string {
     return 'socketPath' in this.target ? this.target.socketPath : `${this.target.host}:${this.target.port}`

@@ -9,7 +9,7 @@ import type { Operation, Progress } from '../operations.js'
 import type { SnapshotInfo } from '../repository/repository.js'
 import { ROUTES } from './api.js'
 import type {
-  AwayAnswer, AwayBody, BackupAnswer, BackupRequestBody, CheckAnswer, LeaveAnswer, LeaveBody, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
+  AwayAnswer, AwayBody, BackupAnswer, BackupRequestBody, CheckAnswer, HistoryEntry, LeaveAnswer, LeaveBody, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
   RestoreAnswer, RestoreRequestBody, SnapshotRow, Status
 } from './api.js'
 import type { RouteContext, RouteHandler, StreamContext } from './server.js'
@@ -27,6 +27,7 @@ export interface DaemonServices {
   ownerReload: () => Promise<{ owner: string | null }>
   away: (body: AwayBody) => Promise<AwayAnswer>
   leave: (body: LeaveBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<LeaveAnswer>
+  history: () => HistoryEntry[]
 }
 
 const absolute = z.string().min(1).refine(isAbsolute, 'must be an absolute path')
@@ -94,6 +95,7 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
     plain(ROUTES.keyRecovery, async ({ body }) => await d.keyRecovery(parse(schemas.keyRecovery, body))),
     plain(ROUTES.ownerReload, async () => await d.ownerReload()),
     plain(ROUTES.away, async ({ body }) => await d.away(parse(schemas.away, body))),
-    streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal))
+    streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal)),
+    plain(ROUTES.history, async () => d.history())
   ]
 }

@@ -27,7 +27,9 @@ afterEach(async () => { await server?.close(); server = undefined; dirs.cleanup(
 const answer = (snapshot: string): Omit<BackupAnswer, 'joined'> => ({
   snapshot,
   degradedPacks: 0,
-  summary: { filesNew: 1, filesChanged: 0, filesUnmodified: 0, dirs: 1, totalFiles: 1, totalBytes: 10, bytesRead: 10, bytesAdded: 10, bytesStored: 10, packsAdded: 1, durationMs: 5, warnings: [] }
+  summary: { filesNew: 1, filesChanged: 0, filesUnmodified: 0, dirs: 1, totalFiles: 1, totalBytes: 10, bytesRead: 10, bytesAdded: 10, bytesStored: 10, packsAdded: 1, durationMs: 5, warnings: [] },
+  skipped: [],
+  skippedCount: 0
 })
 const restored: RestoreAnswer = { snapshot: 's1', target: '/restore', files: 1, dirs: 0, symlinks: 0, bytes: 3, warnings: [] }
 const checked: CheckAnswer = { ok: true, problems: [], snapshots: 1, packs: 1, blobs: 1, unreferencedPacks: 0, bytesRead: 0 }
@@ -103,6 +105,7 @@ function services (over: Partial<DaemonServices> = {}): { d: DaemonServices, cal
     ownerReload: async () => ({ owner: 'alice' }),
     away: async (body) => { calls.push(['away', body]); return { awayUntil: body.until, told: 0, online: 0 } },
     leave: async (body) => { calls.push(['leave', body]); return { leaving: body.cancel !== true, moved: 0, dropped: 0, bytes: 0, kept: 0 } },
+    history: () => [],
     ...over
   }
   return { d, calls, queue, runs }
