@@ -41,7 +41,10 @@ const online = async (m: Machine, n: number): Promise<void> => {
 
 const ajv = new Ajv2020({ allErrors: true, strict: true })
 addFormats.default(ajv)
-const validateHistory = ajv.compile(JSON.parse(readFileSync(join(projectRoot(), 'docs/json/history.schema.json'), 'utf8')) as object)
+const schema = (name: string): ReturnType<typeof ajv.compile> => ajv.compile(JSON.parse(readFileSync(join(projectRoot(), 'docs/json', `${name}.schema.json`), 'utf8')) as object)
+const validateHistory = schema('history')
+const validateBackup = schema('backup')
+const expectBackupSchema = (a: BackupAnswer): void => { expect(validateBackup(a), JSON.stringify(validateBackup.errors)).toBe(true) }
 /** `p2pbak --json history`, checked against its documented JSON Schema. */
 const history = async (m: Machine): Promise<HistoryEntry[]> => {
   const h = await json<HistoryEntry[]>(m, ['history'])
@@ -105,6 +108,7 @@ describe('a failed backup', () => {
     await Promise.all(holders.map(async h => await office.start(h)))
     await online(alice, 2)
     const next = await json<BackupAnswer>(alice, ['backup', src])
+    expectBackupSchema(next)
     expect(next.summary.filesNew).toBeGreaterThanOrEqual(3)
     expect(next.summary.bytesAdded).toBeGreaterThanOrEqual(3 * 1024 * 1024)
     const target = join(root, 'restore')
@@ -134,6 +138,7 @@ describe('paths that do not exist, through the daemon', () => {
     const r = await cli(alice, ['--json', 'backup', src, missing])
     expect(r.code, r.stderr).toBe(exitCodeFor('IncompleteSnapshotError'))
     const a = parseJson<BackupAnswer>(r)
+    expectBackupSchema(a)
     expect(a.skipped).toEqual([{ path: missing, reason: 'does not exist' }])
     expect(r.stderr).toMatch(new RegExp(`snapshot ${a.snapshot.slice(0, 8)} was saved, but 1 path\\(s\\) could not be read`))
     expect(await json<unknown[]>(alice, ['snapshots'])).toHaveLength(before + 1)

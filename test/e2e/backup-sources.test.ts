@@ -4,10 +4,13 @@
 // Unreadable files are real: the suite runs as root (which reads everything), so the binary runs
 // as the unprivileged user `nobody` through setpriv(1), and the files are root's with mode 000.
 import { spawn } from 'node:child_process'
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { exitCodeFor } from '../../cli/exit-codes.js'
+import { projectRoot } from '../../cli/office.js'
 import { BIN, parseJson } from '../harness/cli.js'
 import type { CliResult } from '../harness/cli.js'
 import { tempDirs } from '../harness/tmp.js'
@@ -79,6 +82,10 @@ describe('local backup of missing and unreadable paths', () => {
       { path: join(src, 'locked'), reason: 'permission denied' }
     ]))
     expect(out.skippedCount).toBe(3)
+    const ajv = new Ajv2020({ allErrors: true, strict: true })
+    addFormats.default(ajv)
+    const valid = ajv.compile(JSON.parse(readFileSync(join(projectRoot(), 'docs/json/local-backup.schema.json'), 'utf8')) as object)
+    expect(valid(out), JSON.stringify(valid.errors)).toBe(true)
     expect(out.summary.totalFiles).toBe(1)
     expect(r.stderr).toMatch(new RegExp(`snapshot ${out.snapshot.slice(0, 8)} was saved, but 3 path\\(s\\) could not be read`))
     expect(r.stderr).toMatch(/hint: /)
