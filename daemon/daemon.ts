@@ -573,7 +573,9 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       problems.push({ code: 'too-few-peers', severity: 'warning', message: `${count('online')} peer(s) online, fewer than the ${wanted} ${erasure === undefined ? 'replicas' : 'shards'} wanted`, hint: erasure === undefined ? 'add machines to the swarm, or lower redundancy.replicas' : 'add machines to the swarm, or lower redundancy.data_shards / parity_shards' })
     }
     if (owner !== undefined) {
-      const p = lastBackupProblem(history.last(), config.backup.paths.length > 0 ? scheduler.next() : null, Date.now())
+      // When the next try runs: now (a backup runs), at the next scheduled time or retry, or never.
+      const next = backups.busy ? undefined : config.backup.paths.length === 0 ? null : scheduler.next() ?? null
+      const p = lastBackupProblem(history.last(), next, Date.now())
       if (p !== undefined) problems.push(p)
     }
     if (announcement.leaving) {

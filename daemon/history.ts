@@ -103,7 +103,7 @@ export function lastBackupProblem (last: HistoryEntry | undefined, nextBackup: n
   const next = nextBackup === undefined
     ? 'a backup is running now'
     : nextBackup === null
-      ? 'no backup is scheduled (backup.paths is empty): run `p2pbak backup` again once this is fixed'
+      ? 'no backup is scheduled (backup.paths is empty, or the machine is leaving): run `p2pbak backup` again once this is fixed'
       : `the next scheduled backup runs ${nextBackup <= now ? 'now' : `in ${inWords(nextBackup - now)}`} (${rfc3339FromMs(nextBackup)}), or run \`p2pbak backup\``
   const when = `${last.trigger} backup of ${last.paths.join(', ')} (${inWords(Math.max(0, now - Date.parse(last.end)))} ago)`
   if (last.outcome === 'failed') {
