@@ -575,7 +575,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     if (owner !== undefined) {
       // When the next try runs: now (a backup runs), at the next scheduled time or retry, or never.
       const next = backups.busy ? undefined : config.backup.paths.length === 0 ? null : scheduler.next() ?? null
-      const p = lastBackupProblem(history.last(), next, Date.now())
+      const p = lastBackupProblem(history.list(), next, Date.now())
       if (p !== undefined) problems.push(p)
     }
     if (announcement.leaving) {

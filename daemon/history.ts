@@ -92,13 +92,18 @@ function readHistory (path: string): HistoryEntry[] {
   }
 }
 
+/** Error names of a backup stopped on purpose (the daemon stopping): recorded, but not a failure to report. */
+const STOPPED = new Set(['ShuttingDown', 'Interrupted'])
+
 /**
  * The `status` problem the latest backup gives, if any: `last-backup-failed` (error) until a
  * backup succeeds again, `last-backup-incomplete` (warning) after a snapshot that lacks paths.
- * `nextBackup`: when the next scheduled backup (or retry) runs, ms since the epoch; null when none
- * is scheduled; undefined while one runs.
+ * A backup stopped because the daemon stopped (a laptop shut down mid-backup) is skipped: the one
+ * before it decides. `nextBackup`: when the next scheduled backup (or retry) runs, ms since the
+ * epoch; null when none is scheduled; undefined while one runs.
  */
-export function lastBackupProblem (last: HistoryEntry | undefined, nextBackup: number | null | undefined, now: number): Problem | undefined {
+export function lastBackupProblem (entries: HistoryEntry[], nextBackup: number | null | undefined, now: number): Problem | undefined {
+  const last = entries.findLast(e => !(e.outcome === 'failed' && STOPPED.has(e.error?.name ?? '')))
   if (last === undefined || last.outcome === 'ok') return undefined
   const next = nextBackup === undefined
     ? 'a backup is running now'

@@ -68,32 +68,42 @@ describe('lastBackupProblem', () => {
   const h = (): BackupHistory => new BackupHistory(join(dirs.make(), HISTORY_FILE_NAME))
 
   it('none before any backup, and none after a complete one', () => {
-    expect(lastBackupProblem(undefined, null, T0)).toBeUndefined()
+    expect(lastBackupProblem([], null, T0)).toBeUndefined()
     const x = h()
     x.record(run(1), { error: { name: 'NoHolderError', message: 'm' } })
     x.record(run(2), { answer: answer(SNAP) })
-    expect(lastBackupProblem(x.last(), T0 + 3_600_000, T0 + 5000)).toBeUndefined()
+    expect(lastBackupProblem(x.list(), T0 + 3_600_000, T0 + 5000)).toBeUndefined()
   })
 
   it('a failed backup: an error with the error\'s name, message and hint, and when the next try runs', () => {
     const x = h()
     x.record(run(1), { error: { name: 'NoHolderError', message: 'no peer answered (0 connected)', hint: 'start more p2pbak daemons' } })
     const now = T0 + 1500 + 30_000
-    const p = lastBackupProblem(x.last(), T0 + 1500 + 60_000, now)
+    const p = lastBackupProblem(x.list(), T0 + 1500 + 60_000, now)
     expect(p).toEqual({
       code: 'last-backup-failed',
       severity: 'error',
       message: 'the last scheduled backup of /home/a (30 s ago) failed: NoHolderError: no peer answered (0 connected)',
       hint: 'start more p2pbak daemons; the next scheduled backup runs in 30 s (2026-12-06T09:01:01.500Z), or run `p2pbak backup`'
     })
-    expect(lastBackupProblem(x.last(), null, now)!.hint).toMatch(/no backup is scheduled/)
-    expect(lastBackupProblem(x.last(), undefined, now)!.hint).toMatch(/a backup is running now/)
+    expect(lastBackupProblem(x.list(), null, now)!.hint).toMatch(/no backup is scheduled/)
+    expect(lastBackupProblem(x.list(), undefined, now)!.hint).toMatch(/a backup is running now/)
+  })
+
+  it('a backup stopped by the daemon stopping is not a failure: the run before it decides', () => {
+    const x = h()
+    x.record(run(1), { answer: answer(SNAP) })
+    x.record(run(2), { error: { name: 'ShuttingDown', message: 'the daemon is shutting down', hint: 'the backup resumes where it stopped at the next run' } })
+    expect(lastBackupProblem(x.list(), T0 + 3_600_000, T0 + 5000)).toBeUndefined()
+    x.record(run(3), { error: { name: 'NoHolderError', message: 'no peer answered (0 connected)' } })
+    x.record(run(4), { error: { name: 'ShuttingDown', message: 'the daemon is shutting down' } })
+    expect(lastBackupProblem(x.list(), T0 + 3_600_000, T0 + 5000)).toMatchObject({ code: 'last-backup-failed', message: expect.stringContaining('NoHolderError') })
   })
 
   it('an incomplete snapshot: a warning naming what was skipped', () => {
     const x = h()
     x.record(run(1), { answer: answer(SNAP, [{ path: '/home/a/usb', reason: 'does not exist' }]) })
-    const p = lastBackupProblem(x.last(), T0 + 3_600_000, T0 + 2000)
+    const p = lastBackupProblem(x.list(), T0 + 3_600_000, T0 + 2000)
     expect(p).toMatchObject({ code: 'last-backup-incomplete', severity: 'warning' })
     expect(p!.message).toContain(`saved snapshot ${SNAP.slice(0, 8)} without 1 path(s) it could not read: /home/a/usb (does not exist)`)
   })
