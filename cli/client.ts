@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http'
 import { P2pbakError } from '../daemon/errors.js'
 import { ROUTES } from '../daemon/control/api.js'
 import type {
-  ApiError, AwayAnswer, BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, LeaveAnswer, LeaveBody, LsEntry, PeerRow, Progress, RestoreAnswer, RestoreRequestBody, SnapshotFilterBody, SnapshotRow, Status, StreamLine
+  ApiError, AwayAnswer, BackupAnswer, BackupRequestBody, CheckAnswer, CheckRequestBody, HistoryEntry, LeaveAnswer, LeaveBody, LsEntry, PeerRow, Progress, RestoreAnswer, RestoreRequestBody, SnapshotFilterBody, SnapshotRow, Status, StreamLine
 } from '../daemon/control/api.js'
 import type { PeersForgetAnswer, PeersForgetBody } from '../daemon/control/api.js'
 
@@ -53,6 +53,7 @@ export class DaemonClient {
   async away (until: number | null): Promise<AwayAnswer> { return await this.call(ROUTES.away, { until }) }
   async leave (body: LeaveBody, h: StreamHandlers = {}): Promise<LeaveAnswer> { return await this.stream(ROUTES.leave, body, h) }
   async peersForget (body: PeersForgetBody): Promise<PeersForgetAnswer> { return await this.call(ROUTES.peersForget, body) }
+  async history (): Promise<HistoryEntry[]> { return await this.call(ROUTES.history) }
 
   private describe (): string {
     return 'socketPath' in this.target ? this.target.socketPath : `${this.target.host}:${this.target.port}`

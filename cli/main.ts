@@ -20,6 +20,7 @@ import { registerKeyCommands } from './commands/key.js'
 import { registerStatusCommands } from './commands/status.js'
 import { registerAwayCommands } from './commands/away.js'
 import { registerPeersCommands } from './commands/peers.js'
+import { registerHistoryCommand } from './commands/history.js'
 import type { CliIo } from './io.js'
 
 export { VERSION } from './version.js'
@@ -51,6 +52,7 @@ export function createCli (io: CliIo): Cli {
       registerDaemonCommand(program, io)
       registerBackupCommand(program, io)
       registerSnapshotCommands(program, io)
+      registerHistoryCommand(program, io)
       registerRestoreCommand(program, io)
       registerCheckCommand(program, io)
       registerKeyCommands(program, io)

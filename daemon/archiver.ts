@@ -7,11 +7,11 @@
 // readSync is ~3x faster than fs.promises on cached data (research/perf.md §6). The event loop is
 // given back between chunks so that pack uploads progress.
 import { createHash } from 'node:crypto'
-import { closeSync, constants, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs'
+import { closeSync, constants, lstatSync, openSync, opendirSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import picomatch from 'picomatch'
-import { InvalidArgumentError, P2pbakError } from './errors.js'
+import { InvalidArgumentError, P2pbakError, SourceNotFoundError } from './errors.js'
 import { readXattrs } from './fs/xattr.js'
 import { FileChunker, createChunkerParams } from './repository/chunker.js'
 import type { ChunkSizes } from './repository/chunker.js'
@@ -63,10 +63,23 @@ export interface BackupProgress {
 export interface BackupResult {
   snapshotId: string
   summary: Summary
+  /**
+   * What the snapshot lacks: backup paths that do not exist or cannot be read, and files and
+   * folders inside them that could not be read (permission denied, vanished while the backup ran).
+   * At most MAX_SKIPPED_LISTED; `skippedCount` is the total. Not empty: an incomplete snapshot.
+   */
+  skipped: SkippedPath[]
+  skippedCount: number
 }
 
 /** One problem that did not stop the backup (an unreadable file, a FIFO, a vanished file). */
 export interface BackupWarning { path: string, message: string }
+
+/** A path left out of a snapshot because it is missing or unreadable, and why. */
+export interface SkippedPath { path: string, reason: string }
+
+/** Skipped paths listed in a backup result (the count is always complete). */
+export const MAX_SKIPPED_LISTED = 1000
 
 const MAX_WARNINGS_IN_SNAPSHOT = 1000
 const FILE_CACHE_BATCH = 2000
@@ -75,16 +88,41 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   const started = Date.now()
   if (options.paths.length === 0) throw new InvalidArgumentError('nothing to back up: no paths given', { hint: 'name at least one folder, or set backup.paths in the config' })
   const roots = normalizeRoots(options.paths)
+  // Paths that are missing or unreadable are left out and listed; with none left there is
+  // nothing to snapshot (an empty `latest` would look like a backup of nothing, and restore as one).
+  const skippedRoots: SkippedPath[] = []
+  const readable = roots.filter((r) => {
+    const reason = unreadableReason(r)
+    if (reason !== undefined) skippedRoots.push({ path: r.toString(), reason })
+    return reason === undefined
+  })
+  if (readable.length === 0) {
+    const list = skippedRoots.map(p => `${p.path} (${p.reason})`).join(', ')
+    throw new SourceNotFoundError(roots.length === 1 ? `nothing to back up: ${list}` : `nothing to back up: none of the ${roots.length} paths can be read: ${list}`, {
+      hint: 'check the paths (a typo, an unmounted disk, permissions); in the daemon, fix backup.paths in the config'
+    })
+  }
+  try {
+    return await backupRoots(repo, chunkerKey, options, roots, readable, skippedRoots, started)
+  } catch (err) {
+    // Whatever did not become durable is forgotten, so that the next run stores it again.
+    await repo.discardUnsaved()
+    throw err
+  }
+}
+
+async function backupRoots (repo: Repository, chunkerKey: Uint8Array, options: BackupOptions, roots: Buffer[], readable: Buffer[], skippedRoots: SkippedPath[], started: number): Promise<BackupResult> {
   // An interrupted run may have left durable packs that the state DB never recorded (killed
   // between a put and its DB insert): read their headers so this run reuses them.
   if (repo.state.getMeta('backup_running') === 1) await repo.syncIndex()
   repo.state.putMeta('backup_running', 1)
   repo.state.discardPendingFileCache()
   const a = new Archiver(repo, chunkerKey, options)
+  for (const p of skippedRoots) a.skip(p.path, p.reason)
   // A repository may serve many backups (the daemon): every count is this run's.
   const sealedBefore = repo.stats.sealedBytes
   a.packsBefore = repo.stats.packs
-  const rootTree = await a.saveRoots(roots)
+  const rootTree = await a.saveRoots(readable)
   a.stage = 'uploading'
   a.progress(true)
   await repo.flush()
@@ -114,7 +152,30 @@ export async function backup (repo: Repository, chunkerKey: Uint8Array, options:
   repo.state.putMeta('backup_running', 0)
   summary.packsAdded = repo.stats.packs - a.packsBefore
   a.progress(true)
-  return { snapshotId, summary }
+  return { snapshotId, summary, skipped: a.skipped, skippedCount: a.skippedCount }
+}
+
+/** Why a backup path cannot be backed up (missing, not readable), or undefined when it can. */
+function unreadableReason (path: Buffer): string | undefined {
+  try {
+    const st = lstatSync(path)
+    if (st.isDirectory()) opendirSync(path).closeSync()
+    else if (st.isFile()) closeSync(openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW))
+    return undefined
+  } catch (err) {
+    return skipReason(err)
+  }
+}
+
+/** A short reason for a path that could not be read. */
+function skipReason (err: unknown): string {
+  const e = err as NodeJS.ErrnoException
+  switch (e.code) {
+    case 'ENOENT': return 'does not exist'
+    case 'ENOTDIR': return 'does not exist (a parent is not a folder)'
+    case 'EACCES': case 'EPERM': return 'permission denied'
+    default: return e.code !== undefined ? `${e.code}: ${e.message}` : String(err)
+  }
 }
 
 const CACHEDIR_TAG = Buffer.from('CACHEDIR.TAG')
@@ -156,6 +217,8 @@ class Archiver {
   }
 
   readonly warnings: BackupWarning[] = []
+  readonly skipped: SkippedPath[] = []
+  skippedCount = 0
   /** repo.stats.packs when this run started. */
   packsBefore = 0
   private readonly chunker: FileChunker
@@ -300,7 +363,7 @@ class Archiver {
     try {
       return readXattrs(path)
     } catch (err) {
-      this.warn(path, err)
+      this.warn(path, err, false) // the file itself is kept, without its extended attributes
       return []
     }
   }
@@ -404,10 +467,23 @@ class Archiver {
     this.repo.state.transaction(() => { for (const [d, n, e] of batch) this.repo.state.putFile(d, n, e) })
   }
 
-  private warn (path: Buffer, err: unknown): void {
+  /** A per-file problem; `skipped`: the path (or a folder's contents) is not in the snapshot. */
+  private warn (path: Buffer, err: unknown, skipped = true): void {
     if (err instanceof P2pbakError) throw err // ours (no space, integrity): not a per-file problem
     const e = err as NodeJS.ErrnoException
     this.warnings.push({ path: path.toString(), message: e.code !== undefined ? `${e.code}: ${e.message}` : String(err) })
+    if (skipped) this.noteSkipped(path.toString(), skipReason(err))
+  }
+
+  /** A backup path left out before the walk (missing or unreadable). */
+  skip (path: string, reason: string): void {
+    this.warnings.push({ path, message: `skipped: ${reason}` })
+    this.noteSkipped(path, reason)
+  }
+
+  private noteSkipped (path: string, reason: string): void {
+    this.skippedCount++
+    if (this.skipped.length < MAX_SKIPPED_LISTED) this.skipped.push({ path, reason })
   }
 
   progress (final: boolean): void {

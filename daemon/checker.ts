@@ -108,9 +108,16 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
   for await (const { id } of repo.backend.list()) if (!packTypes.has(id) && !metaPacks.has(id)) unreferenced++
   report.unreferencedPacks = unreferenced
   let done = 0
+  // Missing packs, to name the snapshots and files that need them.
+  const missingPacks = new Map<string, { problem: Problem, snapshots: Set<string> }>()
   for (const [id, info] of packTypes) {
     options.onProgress?.({ stage: 'checking packs', done: done++, total: packTypes.size })
-    if (!present.has(id)) { add({ kind: 'pack-missing', id, message: `pack ${id} is missing` }); continue }
+    if (!present.has(id)) {
+      const problem: Problem = { kind: 'pack-missing', id, message: `pack ${id} is missing`, paths: [] }
+      missingPacks.set(id, { problem, snapshots: new Set() })
+      add(problem)
+      continue
+    }
     try {
       const { header, size } = await readPackHeader(repo.backend, repo.keys.encryptionKey, id)
       if (size !== info.size || !sameEntries(header.entries, info.entries)) {
@@ -124,17 +131,31 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
 
   // Snapshots and their trees; every blob a file needs must be indexed.
   const seenTrees = new Set<string>()
-  const badBlobs = new Map<string, Problem>()
+  const badBlobs = new Map<string, { problem: Problem, snapshots: Set<string> }>()
+  /** The snapshot being walked (named in the problems of what it references). */
+  let walking = ''
   const needBlob = (id: Uint8Array, path: string, kind: 'tree' | 'data'): boolean => {
     const key = hex(id)
-    if (blobs.has(key)) return true
-    let p = badBlobs.get(key)
-    if (p === undefined) {
-      p = { kind: 'blob-missing', id: key, message: `${kind} blob ${key} is in no index`, paths: [] }
-      badBlobs.set(key, p)
-      add(p)
+    const loc = blobs.get(key)
+    if (loc !== undefined) {
+      // Indexed, but in a pack that is gone: the files that need it are named with the pack.
+      const missing = missingPacks.get(loc.pack)
+      if (missing !== undefined) {
+        missing.snapshots.add(walking)
+        if (missing.problem.paths!.length < 20 && !missing.problem.paths!.includes(path)) missing.problem.paths!.push(path)
+      }
+      return true
     }
-    if (p.paths!.length < 20) p.paths!.push(path)
+    // A snapshot that references a blob no pack holds (e.g. a blob counted as stored by a
+    // backup whose upload failed): its files cannot be restored.
+    let b = badBlobs.get(key)
+    if (b === undefined) {
+      b = { problem: { kind: 'blob-missing', id: key, message: `${kind} blob ${key} is in no index: no stored pack holds it`, paths: [] }, snapshots: new Set() }
+      badBlobs.set(key, b)
+      add(b.problem)
+    }
+    b.snapshots.add(walking)
+    if (b.problem.paths!.length < 20) b.problem.paths!.push(path)
     return false
   }
   // onData sees every file's data blobs (used to name the files a damaged blob affects).
@@ -169,6 +190,7 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
     seenTrees.clear()
     for (const ref of manifest.snapshots) {
       if (onData === undefined) report.snapshots++
+      walking = hex(ref.id)
       try {
         const snap = decodeSnapshot(await repo.loadRef(ref))
         await walk(snap.tree, Buffer.from('/'))
@@ -178,6 +200,9 @@ export async function check (repo: Repository, options: CheckOptions = {}): Prom
     }
   }
   await walkSnapshots()
+  const needers = (snapshots: Set<string>): string => snapshots.size === 0 ? '' : `; needed by snapshot${snapshots.size > 1 ? 's' : ''} ${[...snapshots].map(id => id.slice(0, 8)).join(', ')}`
+  for (const { problem, snapshots } of [...missingPacks.values(), ...badBlobs.values()]) problem.message += needers(snapshots)
+  for (const { problem } of missingPacks.values()) if (problem.paths!.length === 0) delete problem.paths
 
   if (options.readData === true) {
     done = 0

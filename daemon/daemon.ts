@@ -26,6 +26,7 @@ import { changePassphraseAsync, decodeKeyFile, encodeKeyFile, masterKeyToRecover
 import { checkNewPassphrase } from './passphrase-strength.js'
 import { InvalidArgumentError, NotInitializedError, P2pbakError, WrongPassphraseError } from './errors.js'
 import { classifyPacks, reachableNow, restorableShare, snapshotFootprint } from './health.js'
+import { BackupHistory, HISTORY_FILE_NAME, lastBackupProblem } from './history.js'
 import type { Footprint } from './health.js'
 import { createOperatorLog } from './log.js'
 import type { OperatorLog } from './log.js'
@@ -48,7 +49,7 @@ import type { SwarmPeer } from './swarm/peer.js'
 import { loadOrCreateNodeKey, readSwarmKeyFile, swarmFingerprint } from './swarm/index.js'
 import { NoHolderError, SwarmStore } from './swarm/swarm-store.js'
 import { TokenBucket } from './throttle.js'
-import { startControlServer } from './control/server.js'
+import { startControlServer, toApiError } from './control/server.js'
 import type { ControlServer } from './control/server.js'
 import { buildRoutes } from './control/routes.js'
 import type { BackupAnswer, CheckAnswer, LeaveAnswer, PeerRow, Problem, RestoreAnswer, Status } from './control/api.js'
@@ -365,11 +366,34 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         filesNew: sm.filesNew, filesChanged: sm.filesChanged, filesUnmodified: sm.filesUnmodified, dirs: sm.dirs,
         totalFiles: sm.totalFiles, totalBytes: sm.totalBytes, bytesRead: sm.bytesRead, bytesAdded: sm.bytesAdded,
         bytesStored: sm.bytesStored, packsAdded: sm.packsAdded, durationMs: sm.durationMs, warnings: sm.warnings
-      }
+      },
+      skipped: result.skipped,
+      skippedCount: result.skippedCount
     }
   }
   const configuredSetKey = config.backup.paths.length === 0 ? '' : setKey(normalizeSetPaths(config.backup.paths), [])
-  const backups = new BackupQueue<BackupAnswer>(runBackup)
+  // Every run, failed or not, goes into the history (`p2pbak history`, the last-backup-* problems).
+  const history = new BackupHistory(join(stateDir, HISTORY_FILE_NAME))
+  const runAndRecord = async (req: BackupRequest, op: Operation<BackupAnswer>): Promise<BackupAnswer> => {
+    const startedAt = Date.now()
+    const record = (result: Parameters<BackupHistory['record']>[1]): void => {
+      const trigger = req.reason === 'schedule' ? 'scheduled' : 'manual'
+      try {
+        history.record({ operation: op.id, startedAt, endedAt: Date.now(), trigger, paths: req.paths, tags: req.tags }, result)
+      } catch (err) {
+        log.error('the backup history could not be written', { error: (err as Error).message })
+      }
+    }
+    try {
+      const answer = await runBackup(req, op)
+      record({ answer })
+      return answer
+    } catch (err) {
+      record({ error: toApiError(op.signal.aborted ? op.signal.reason : err) })
+      throw err
+    }
+  }
+  const backups = new BackupQueue<BackupAnswer>(runAndRecord)
   const others = new Set<Operation<unknown>>()
 
   const scheduler = new Scheduler({
@@ -588,6 +612,12 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     if (count('online') > 0 && count('online') < wanted) {
       problems.push({ code: 'too-few-peers', severity: 'warning', message: `${count('online')} peer(s) online, fewer than the ${wanted} ${erasure === undefined ? 'replicas' : 'shards'} wanted`, hint: erasure === undefined ? 'add machines to the swarm, or lower redundancy.replicas' : 'add machines to the swarm, or lower redundancy.data_shards / parity_shards' })
     }
+    if (owner !== undefined) {
+      // When the next try runs: now (a backup runs), at the next scheduled time or retry, or never.
+      const next = backups.busy ? undefined : config.backup.paths.length === 0 ? null : scheduler.next() ?? null
+      const p = lastBackupProblem(history.list(), next, Date.now())
+      if (p !== undefined) problems.push(p)
+    }
     if (announcement.leaving) {
       problems.push({ code: 'leaving', severity: 'warning', message: 'this machine is leaving the swarm: it takes no packs and makes no scheduled backups', hint: 'finish with `p2pbak leave`, then stop the daemon; or stay with `p2pbak leave --cancel`' })
     } else if (info.quota > 0 && info.free === 0) problems.push({ code: 'storage-full', severity: 'warning', message: 'the space offered to others is full', hint: 'raise storage.quota, or free disk space' })
@@ -748,6 +778,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       master.fill(0)
       return { ok: true }
     },
+    history: () => history.list(),
     ownerReload: async () => {
       await openOwnerIfPresent()
       if (owner !== undefined) void maintenance()

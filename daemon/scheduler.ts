@@ -1,11 +1,17 @@
 // When the next scheduled backup runs: `interval` after the last one that succeeded, plus a random
 // jitter so that an office of machines switched on at 9:00 does not back up in lockstep. A backup
-// that is overdue at start (or never ran) starts soon after start-up; a failed one is retried after
-// min(interval, RETRY_AFTER_MS). The backup itself goes through the BackupQueue, so a scheduled run
+// that is overdue at start (or never ran) starts soon after start-up; a failed one is retried
+// sooner than a whole interval: after RETRY_MIN_MS, doubling with each failure in a row, at most the
+// interval (a laptop that woke before its colleagues backs up soon after they are back). The backup itself goes through the BackupQueue, so a scheduled run
 // joins a backup the user started by hand rather than running twice.
 
-/** A failed scheduled backup is retried after at most this long. */
-export const RETRY_AFTER_MS = 5 * 60_000
+/** The first retry of a failed scheduled backup; each further failure in a row doubles it, up to the interval. */
+export const RETRY_MIN_MS = 60_000
+
+/** How long after the n-th failure in a row (n ≥ 1) a scheduled backup is retried. */
+export function retryDelay (failures: number, interval: number): number {
+  return Math.min(interval, RETRY_MIN_MS * 2 ** Math.min(Math.max(failures - 1, 0), 30))
+}
 /** An overdue backup starts within this long of start-up (plus nothing more: jitter is for steady state). */
 export const STARTUP_DELAY_MAX_MS = 60_000
 
@@ -25,6 +31,8 @@ export class Scheduler {
   private nextAt: number | undefined
   private stopped = true
   private failedAt: number | undefined
+  /** Failures in a row since the last success. */
+  private failures = 0
   /** When run() last resolved: a run that had nothing to do counts, so it is not repeated at once. */
   private ranAt: number | undefined
   private readonly now: () => number
@@ -71,7 +79,9 @@ export class Scheduler {
     const last = recorded === undefined ? this.ranAt : Math.max(recorded, this.ranAt ?? 0)
     let at: number
     if (this.failedAt !== undefined) {
-      at = this.failedAt + Math.min(interval, RETRY_AFTER_MS) + this.random() * Math.min(jitter, RETRY_AFTER_MS)
+      // A little jitter (at most a quarter of the delay) keeps an office that failed together apart.
+      const delay = retryDelay(this.failures, interval)
+      at = this.failedAt + delay + this.random() * Math.min(jitter, delay / 4)
     } else if (last === undefined || last + interval <= now) {
       at = now + this.random() * (startup ? Math.min(jitter, STARTUP_DELAY_MAX_MS) : Math.min(jitter, interval))
     } else {
@@ -92,9 +102,11 @@ export class Scheduler {
     try {
       await this.options.run()
       this.failedAt = undefined
+      this.failures = 0
       this.ranAt = this.now()
     } catch {
       this.failedAt = this.now()
+      this.failures++
     }
     this.plan(false)
   }

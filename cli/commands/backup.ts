@@ -7,6 +7,7 @@ import { formatBytes } from '../format.js'
 import { cliConfig, daemonClient, globals, output } from '../context.js'
 import type { CliIo } from '../io.js'
 import { progressView } from '../progress.js'
+import { incompleteSnapshotError } from '../incomplete.js'
 
 export function registerBackupCommand (program: Command, io: CliIo): void {
   program.command('backup')
@@ -29,6 +30,8 @@ export function registerBackupCommand (program: Command, io: CliIo): void {
           `  read ${formatBytes(s.bytesRead)}, added ${formatBytes(s.bytesAdded)} (${formatBytes(s.bytesStored)} stored) in ${s.packsAdded} pack(s), ${(s.durationMs / 1000).toFixed(1)} s\n` +
           (r.degradedPacks > 0 ? `  warning: ${r.degradedPacks} pack(s) have fewer replicas than wanted (too few peers online); see \`p2pbak status\`\n` : '') +
           (s.warnings.length > 0 ? `  ${s.warnings.length} warning(s):\n${s.warnings.slice(0, 10).map(w => `    ${w}\n`).join('')}` : ''))
+        // The snapshot exists, but lacks what could not be read: say so, and exit 24.
+        if (r.skippedCount > 0) throw incompleteSnapshotError(r.snapshot, r.skipped, r.skippedCount)
       } finally {
         view.stop()
       }

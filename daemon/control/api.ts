@@ -38,7 +38,8 @@ export const ROUTES = {
   ownerReload: { method: 'POST', path: '/v1/owner/reload' },
   away: { method: 'POST', path: '/v1/away' },
   leave: { method: 'POST', path: '/v1/leave', stream: true },
-  peersForget: { method: 'POST', path: '/v1/peers/forget' }
+  peersForget: { method: 'POST', path: '/v1/peers/forget' },
+  history: { method: 'GET', path: '/v1/history' }
 } as const
 
 export type RouteName = keyof typeof ROUTES
@@ -130,6 +131,37 @@ export interface BackupAnswer {
   }
   /** Packs of this run stored with fewer replicas than wanted (too few peers online). */
   degradedPacks: number
+  /**
+   * Paths not in the snapshot: backup paths missing or unreadable, files and folders inside them
+   * that could not be read (at most 1000 listed). Not empty: an incomplete snapshot, and the CLI
+   * exits with IncompleteSnapshotError (24).
+   */
+  skipped: Array<{ path: string, reason: string }>
+  /** How many paths were skipped in all. */
+  skippedCount: number
+}
+
+/** One backup run in `GET /v1/history` (the last 20, oldest first). */
+export interface HistoryEntry {
+  /** The backup operation's ID (as in status.operations). */
+  operation: string
+  /** RFC 3339. */
+  start: string
+  end: string
+  trigger: 'scheduled' | 'manual'
+  paths: string[]
+  tags: string[]
+  /** ok: a complete snapshot; incomplete: a snapshot without some paths (skipped); failed: no snapshot. */
+  outcome: 'ok' | 'incomplete' | 'failed'
+  snapshot: string | null
+  filesNew: number
+  filesChanged: number
+  bytesAdded: number
+  /** Why it failed (outcome failed), else null. */
+  error: ApiError | null
+  /** What an incomplete snapshot lacks (at most 20 listed). */
+  skipped: Array<{ path: string, reason: string }>
+  skippedCount: number
 }
 
 export interface RestoreAnswer {

@@ -11,7 +11,7 @@ import { filterSnapshots, originName, resolveLatest, snapshotSetId } from '../sn
 import type { SnapshotFilter, SnapshotSelection } from '../snapshot-filter.js'
 import { ROUTES } from './api.js'
 import type {
-  AwayAnswer, AwayBody, BackupAnswer, BackupRequestBody, CheckAnswer, LeaveAnswer, LeaveBody, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
+  AwayAnswer, AwayBody, BackupAnswer, BackupRequestBody, CheckAnswer, HistoryEntry, LeaveAnswer, LeaveBody, CheckRequestBody, KeyPasswdBody, KeyRecoveryBody, PeerRow,
   RestoreAnswer, RestoreRequestBody, SnapshotRow, Status, PeersForgetAnswer, PeersForgetBody
 } from './api.js'
 import type { RouteContext, RouteHandler, StreamContext } from './server.js'
@@ -34,6 +34,7 @@ export interface DaemonServices {
   away: (body: AwayBody) => Promise<AwayAnswer>
   leave: (body: LeaveBody, progress: (p: Progress) => void, signal: AbortSignal) => Promise<LeaveAnswer>
   peersForget: (body: PeersForgetBody) => Promise<PeersForgetAnswer>
+  history: () => HistoryEntry[]
 }
 
 const absolute = z.string().min(1).refine(isAbsolute, 'must be an absolute path')
@@ -128,6 +129,7 @@ export function buildRoutes (d: DaemonServices): RouteHandler[] {
     plain(ROUTES.ownerReload, async () => await d.ownerReload()),
     plain(ROUTES.away, async ({ body }) => await d.away(parse(schemas.away, body))),
     streamed(ROUTES.leave, async ({ body, progress, signal }) => await d.leave(parse(schemas.leave, body), progress, signal)),
-    plain(ROUTES.peersForget, async ({ body }) => await d.peersForget(parse(schemas.peersForget, body)))
+    plain(ROUTES.peersForget, async ({ body }) => await d.peersForget(parse(schemas.peersForget, body))),
+    plain(ROUTES.history, async () => d.history())
   ]
 }

@@ -118,7 +118,10 @@ export class Repository {
       const copy = Buffer.allocUnsafeSlow(rawLength)
       copy.set(plaintext)
       const p: Promise<void> = this.encoder.encode(id, copy, this.compression)
-        .then(async (enc) => { await this.addSealed(type, id, enc.sealed, rawLength, enc.compressed) })
+        .then(async (enc) => { await this.addSealed(type, id, enc.sealed, rawLength, enc.compressed) }, (err: unknown) => {
+          this.pending.delete(hex(id)) // never reached a pack: a later run must store it again
+          throw err
+        })
         .catch((err: unknown) => { this.uploadError ??= err })
         .finally(() => { this.encoding.delete(p) })
       this.encoding.add(p)
@@ -149,7 +152,12 @@ export class Repository {
     while (this.inflight.size >= this.concurrency) await Promise.race(this.inflight)
     this.throwIfUploadFailed()
     const p: Promise<void> = this.uploadPack(pack, false)
-      .catch((err: unknown) => { this.uploadError ??= err })
+      .catch((err: unknown) => {
+        // The pack's blobs are stored nowhere: forget them, so that the next run stores them again
+        // instead of referencing blobs that no holder has (hasBlob would say "on its way").
+        for (const e of pack.entries) this.pending.delete(hex(e.id))
+        this.uploadError ??= err
+      })
       .finally(() => { this.inflight.delete(p) })
     this.inflight.add(p)
   }
@@ -165,6 +173,28 @@ export class Repository {
 
   private throwIfUploadFailed (): void {
     if (this.uploadError !== undefined) throw this.uploadError
+  }
+
+  /**
+   * After a failed or stopped run: waits for blobs still being encoded and packs still uploading,
+   * drops the blobs of packs not yet finished, and clears the failure, so that the next run starts
+   * clean. Whatever did become durable stays recorded and is reused; everything else is forgotten
+   * (not pending), so the next run stores it again. Without this, one failed upload would fail
+   * every later run, and its blobs would count as stored.
+   */
+  async discardUnsaved (): Promise<void> {
+    await Promise.allSettled([...this.encoding])
+    await Promise.allSettled([...this.inflight])
+    // Nothing is in flight now: every blob still pending sits in an unfinished pack or was lost
+    // with a failed one. None of them is stored anywhere.
+    this.writers.clear()
+    this.pending.clear()
+    this.uploadError = undefined
+  }
+
+  /** Blobs saved but not yet durable (tests: a failed run must leave none). */
+  get pendingBlobs (): number {
+    return this.pending.size
   }
 
   /** Finishes open packs and waits until every blob saved so far is durable. */

@@ -28,7 +28,9 @@ afterEach(async () => { await server?.close(); server = undefined; dirs.cleanup(
 const answer = (snapshot: string): Omit<BackupAnswer, 'joined'> => ({
   snapshot,
   degradedPacks: 0,
-  summary: { filesNew: 1, filesChanged: 0, filesUnmodified: 0, dirs: 1, totalFiles: 1, totalBytes: 10, bytesRead: 10, bytesAdded: 10, bytesStored: 10, packsAdded: 1, durationMs: 5, warnings: [] }
+  summary: { filesNew: 1, filesChanged: 0, filesUnmodified: 0, dirs: 1, totalFiles: 1, totalBytes: 10, bytesRead: 10, bytesAdded: 10, bytesStored: 10, packsAdded: 1, durationMs: 5, warnings: [] },
+  skipped: [],
+  skippedCount: 0
 })
 const restored: RestoreAnswer = { snapshot: 's1', target: '/restore', files: 1, dirs: 0, symlinks: 0, bytes: 3, warnings: [], skipped: 0, dryRun: false }
 const checked: CheckAnswer = { ok: true, problems: [], snapshots: 1, packs: 1, blobs: 1, unreferencedPacks: 0, bytesRead: 0 }
@@ -106,6 +108,7 @@ function services (over: Partial<DaemonServices> = {}): { d: DaemonServices, cal
     away: async (body) => { calls.push(['away', body]); return { awayUntil: body.until, told: 0, online: 0 } },
     leave: async (body) => { calls.push(['leave', body]); return { leaving: body.cancel !== true, moved: 0, dropped: 0, bytes: 0, kept: 0 } },
     peersForget: async (body) => { calls.push(['peersForget', body]); return { peerId: body.peer, liveness: 'gone', heldForUs: { packs: 0, bytes: 0 }, heldForThem: 0 } },
+    history: () => [],
     ...over
   }
   return { d, calls, queue, runs }

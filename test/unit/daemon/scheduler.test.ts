@@ -1,7 +1,7 @@
 // The backup schedule: interval after the last success plus jitter; an overdue backup soon after
-// start-up; a failed one retried after min(interval, RETRY_AFTER_MS).
+// start-up; a failed one retried after a backoff from RETRY_MIN_MS doubling up to the interval.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { RETRY_AFTER_MS, STARTUP_DELAY_MAX_MS, Scheduler } from '../../../daemon/scheduler.js'
+import { RETRY_MIN_MS, STARTUP_DELAY_MAX_MS, Scheduler, retryDelay } from '../../../daemon/scheduler.js'
 import type { SchedulerOptions } from '../../../daemon/scheduler.js'
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0)
@@ -97,10 +97,10 @@ describe('Scheduler', () => {
     expect(runs).toEqual([T0, finished + HOUR + 2 * MIN])
   })
 
-  it('a failed backup is retried after min(interval, RETRY_AFTER_MS), then the schedule resumes', async () => {
+  it('a failed backup is retried after 1 min, then 2, 4, 8… capped at the interval; a success resets it', async () => {
     let fail = true
     const { s, runs } = make({
-      interval: HOUR,
+      interval: 10 * MIN,
       jitter: 10 * MIN,
       random: () => 0,
       outcome: async () => { if (fail) throw new Error('no peers') }
@@ -108,28 +108,53 @@ describe('Scheduler', () => {
     s.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(runs).toEqual([T0])
-    expect(s.next()).toBe(T0 + RETRY_AFTER_MS)
-    await vi.advanceTimersByTimeAsync(RETRY_AFTER_MS - 1)
-    expect(runs).toHaveLength(1)
-    await vi.advanceTimersByTimeAsync(1)
-    expect(runs).toEqual([T0, T0 + RETRY_AFTER_MS])
-    // Still failing: retried again, measured from the latest failure.
-    expect(s.next()).toBe(T0 + 2 * RETRY_AFTER_MS)
+    // Each retry measured from the latest failure: 1, 2, 4, 8 → capped at 10 min, 10 min.
+    let at = T0
+    for (const delay of [1, 2, 4, 8, 10, 10].map(m => m * MIN)) {
+      expect(s.next()).toBe(at + delay)
+      await vi.advanceTimersByTimeAsync(delay - 1)
+      expect(runs.at(-1)).toBe(at) // not before its time
+      await vi.advanceTimersByTimeAsync(1)
+      at += delay
+      expect(runs.at(-1)).toBe(at)
+    }
     fail = false
-    await vi.advanceTimersByTimeAsync(RETRY_AFTER_MS)
-    expect(runs).toHaveLength(3)
-    // Succeeded: back to the interval.
-    expect(s.next()).toBe(T0 + 2 * RETRY_AFTER_MS + HOUR)
+    await vi.advanceTimersByTimeAsync(10 * MIN)
+    at += 10 * MIN
+    expect(runs.at(-1)).toBe(at)
+    // Succeeded: back to the interval; a new failure starts again at 1 min.
+    expect(s.next()).toBe(at + 10 * MIN)
+    fail = true
+    await vi.advanceTimersByTimeAsync(10 * MIN)
+    at += 10 * MIN
+    expect(runs.at(-1)).toBe(at)
+    expect(s.next()).toBe(at + RETRY_MIN_MS)
   })
 
-  it('an interval shorter than RETRY_AFTER_MS is the retry delay', async () => {
-    const { s, runs } = make({ interval: 2 * MIN, jitter: 0, random: () => 0, outcome: async () => { throw new Error('x') } })
+  it('retryDelay doubles from RETRY_MIN_MS and never exceeds the interval', () => {
+    expect([1, 2, 3, 4].map(n => retryDelay(n, HOUR))).toEqual([MIN, 2 * MIN, 4 * MIN, 8 * MIN])
+    expect(retryDelay(7, HOUR)).toBe(HOUR) // 64 min > 1 h
+    expect(retryDelay(1000, HOUR)).toBe(HOUR)
+    expect(retryDelay(1, 30_000)).toBe(30_000) // an interval shorter than a minute is the retry delay
+  })
+
+  it('the retry jitter is at most a quarter of the delay', async () => {
+    const { s } = make({ interval: HOUR, jitter: HOUR, random: () => 0.999999, outcome: async () => { throw new Error('x') } })
+    s.start()
+    await vi.advanceTimersByTimeAsync(STARTUP_DELAY_MAX_MS) // the start-up run (jitter capped at start-up)
+    const failedAt = Date.now()
+    expect(s.next()! - failedAt).toBeGreaterThanOrEqual(MIN)
+    expect(s.next()! - failedAt).toBeLessThanOrEqual(MIN * 1.25)
+  })
+
+  it('an interval shorter than RETRY_MIN_MS is the retry delay', async () => {
+    const { s, runs } = make({ interval: 20_000, jitter: 0, random: () => 0, outcome: async () => { throw new Error('x') } })
     s.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(runs).toEqual([T0])
-    expect(s.next()).toBe(T0 + 2 * MIN)
-    await vi.advanceTimersByTimeAsync(2 * MIN)
-    expect(runs).toEqual([T0, T0 + 2 * MIN])
+    expect(s.next()).toBe(T0 + 20_000)
+    await vi.advanceTimersByTimeAsync(20_000)
+    expect(runs).toEqual([T0, T0 + 20_000])
   })
 
   it('a run that resolves without recording a success is not repeated before the interval', async () => {
