@@ -10,7 +10,7 @@ import {
 import { faultPoint } from './fault.js'
 import { packIdOf } from '../protocol/ids.js'
 import { joinPath } from './archiver.js'
-import { IntegrityError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
+import { IntegrityError, noSpaceError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
 import { writeXattrs } from './fs/xattr.js'
 import { decodeBlob, hex } from './repository/blob.js'
 import { PACK_MAX_SIZE } from './repository/constants.js'
@@ -481,6 +481,10 @@ class Restorer {
 
   private fail (rel: Buffer, err: unknown): void {
     if (!(err instanceof P2pbakError) && (err as NodeJS.ErrnoException).code === undefined) throw err
+    // A full target disk fails every file after this one too: stop with NoSpaceError (exit 13)
+    // instead of listing each of them as unrestorable.
+    const full = noSpaceError(err)
+    if (full !== undefined) throw full
     const reason = err instanceof Error ? err.message : String(err)
     this.failures.push({ path: rel.toString(), reason })
   }
