@@ -263,7 +263,14 @@ export class Repairer {
       // keeps other shards of the same stripe drops first (its copy is the one that adds nothing).
       const striped = this.c.holder.stripeOf(packId)
       const shardsHeldBy = (p: string): number => striped === undefined ? 0 : striped.stripe.shardIds.filter(id => p === this.self ? this.c.holder.isHeld(id) : this.c.holder.coholders(id).some(c => c.peer === p)).length
-      const dropper = striped === undefined ? ranked.at(-1) : [...ranked].reverse().sort((a, b) => shardsHeldBy(b.peerId) - shardsHeldBy(a.peerId))[0]
+      // For a whole pack, the farthest holder whose domain another holder shares drops first, so
+      // that trimming never narrows the spread over failure domains; else the farthest.
+      const ownDomain = this.c.holder.info().domain
+      const domainOf = (p: string): string => (p === this.self ? ownDomain : this.c.peerBook.get(p)?.domain ?? '') || `peer:${p}`
+      const shared = (p: string): boolean => ranked.some(r => r.peerId !== p && domainOf(r.peerId) === domainOf(p))
+      const dropper = striped === undefined
+        ? [...ranked].reverse().find(r => shared(r.peerId)) ?? ranked.at(-1)
+        : [...ranked].reverse().sort((a, b) => shardsHeldBy(b.peerId) - shardsHeldBy(a.peerId))[0]
       if (dropper?.peerId !== this.self) return
       // Trimmed early, the copy goes only when the others are proven, not taken at their word:
       // at least `wanted` of them answer a fresh challenge right now (as an audit).
