@@ -28,7 +28,7 @@ const debug = logger('p2pbak:repair')
 
 /** The longest a fresh copy waits before its holder judges it (see checkAll). */
 export const SETTLE_MAX_MS = 10 * 60_000
-/** How long a coordinator waits for another one's transfer to a peer (its put answered BUSY) before it looks again. */
+/** How long a coordinator keeps asking a peer that answered BUSY (another coordinator's transfer of the pack, or full receive slots). */
 export const BUSY_WAIT_MS = 60_000
 /** Scrub credit never accumulates beyond this (or one second's rate, if larger). */
 const SCRUB_CREDIT_MAX = 64 * 1024 * 1024
@@ -389,7 +389,9 @@ export class Repairer {
         const status = await this.c.transport.putPack(peer, packId, bytes, claim.ownerKey, { signal: signal ?? AbortSignal.timeout(120_000), replicas: plan.wanted, origin: claim.origin })
         if (status === 'already-held') { this.c.holder.recordCoholders(peer, [packId], [true], this.now()); continue }
         if (status === 'busy') {
-          if (!await this.waitForTransfer(peer, packId, signal)) refused.add(peer)
+          const r = await this.waitForTransfer(peer, packId, bytes, claim, plan.wanted, signal)
+          if (r === 'made') { this.stats.copiesMade++; this.stats.bytesSent += bytes.byteLength }
+          if (r === 'no') refused.add(peer)
           continue
         }
         if (status !== 'durable') { debug('repair copy of %s to %s: %s', packId, peer, status); refused.add(peer); continue }
@@ -408,18 +410,34 @@ export class Repairer {
     }
   }
 
-  /** Polls `peer` until it holds `packId` (another coordinator's transfer ended) or BUSY_WAIT_MS passed. */
-  private async waitForTransfer (peer: string, packId: string, signal?: AbortSignal): Promise<boolean> {
+  /**
+   * `peer` answered BUSY: it receives this pack from another coordinator right now, or all its
+   * receive slots are taken. Looks again with backoff (is the pack there now? else, the put once
+   * more) for up to BUSY_WAIT_MS: 'held' when another transfer put it there, 'made' when our own
+   * retry did, 'no' when the peer stayed busy or refused.
+   */
+  private async waitForTransfer (peer: string, packId: string, bytes: Uint8Array, claim: { ownerKey: Uint8Array, origin: string }, wanted: number, signal?: AbortSignal): Promise<'held' | 'made' | 'no'> {
     const until = Date.now() + BUSY_WAIT_MS
     for (let wait = 50; Date.now() < until; wait = Math.min(wait * 2, 1000)) {
       await new Promise(resolve => setTimeout(resolve, wait))
       signal?.throwIfAborted()
       try {
         const [held] = await this.c.transport.hasPacks(peer, [packId], { signal: signal ?? AbortSignal.timeout(10_000) })
-        if (held === true) { this.c.holder.recordCoholders(peer, [packId], [true], this.now()); return true }
-      } catch {}
+        if (held === true) { this.c.holder.recordCoholders(peer, [packId], [true], this.now()); return 'held' }
+        const status = await this.c.transport.putPack(peer, packId, bytes, claim.ownerKey, { signal: signal ?? AbortSignal.timeout(120_000), replicas: wanted, origin: claim.origin })
+        if (status === 'busy') continue
+        if (status !== 'durable' && status !== 'already-held') return 'no'
+        this.c.holder.clearAuditFailure(packId, peer)
+        this.c.holder.recordCoholders(peer, [packId], [true], this.now())
+        if (status === 'already-held') return 'held'
+        this.c.log.info('repaired a missing copy', { pack: packId, to: peer, wanted })
+        return 'made'
+      } catch (err) {
+        if (signal?.aborted === true) throw err
+        debug('waiting for %s at %s: %s', packId, peer, (err as Error).message)
+      }
     }
-    return false
+    return 'no'
   }
 
   /**

@@ -99,9 +99,10 @@ export class Holder {
     this.store = openDirBackend(join(options.dir, 'store'), { create: true })
     this.db = new Database(join(options.dir, 'holder.db'))
     this.db.pragma('journal_mode = WAL')
-    // FULL: every commit fsyncs the WAL, so a pack answered DURABLE keeps its row (and claims)
-    // through a power failure. NORMAL may lose the last commits, and the file would be orphaned.
-    this.db.pragma('synchronous = FULL')
+    // NORMAL for the bookkeeping of every check round (co-holders, verification times: cheap to
+    // lose, costly to fsync several times a second); the commit that precedes a DURABLE answer
+    // runs under FULL (durably()), so it survives a power failure.
+    this.db.pragma('synchronous = NORMAL')
     // A pack may be claimed by several owner keys: each claim was earned by sending the bytes
     // (proof of possession), and a delete removes only the signer's claim; the file goes with the
     // last claim. So a peer that obtained a pack's bytes cannot delete the owner's copy.
@@ -125,6 +126,20 @@ export class Holder {
       CREATE TABLE IF NOT EXISTS shards (shard TEXT PRIMARY KEY, pack TEXT NOT NULL, idx INTEGER NOT NULL, stripe BLOB NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS shards_by_pack ON shards (pack);`)
     this.used = this.sumHeld()
+  }
+
+  /**
+   * Runs `fn` as one transaction whose commit fsyncs the WAL (synchronous = FULL), so it survives
+   * a power failure: a pack answered DURABLE keeps its row and claims. (NORMAL may lose the last
+   * commits, and the file would then have no row.)
+   */
+  private durably<T> (fn: () => T): T {
+    this.db.pragma('synchronous = FULL')
+    try {
+      return this.db.transaction(fn)()
+    } finally {
+      this.db.pragma('synchronous = NORMAL')
+    }
   }
 
   private sumHeld (): number {
@@ -251,7 +266,7 @@ export class Holder {
         await w.commit()
       }
       let added = false
-      const record = this.db.transaction(() => {
+      const record = (): void => this.durably(() => {
         const now = Date.now()
         added = false
         if (this.db.prepare('INSERT OR IGNORE INTO held (pack, size, received, wanted, verified) VALUES (?, ?, ?, ?, ?)').run(req.packId, req.size, now, req.replicas ?? 0, now).changes > 0) added = true

@@ -41,10 +41,19 @@ async function give (h: Holder, bytes: Uint8Array): Promise<string> {
 const packFile = (dir: string, id: string): string => join(dir, 'store', 'packs', shardOf(id), id)
 
 describe('holder after a crash', () => {
-  it('commits with synchronous=FULL, so a DURABLE answer survives a power failure', async () => {
+  it('commits a received pack with synchronous=FULL before answering DURABLE, so the answer survives a power failure', async () => {
     const h = await holderAt(dirs.make('p2pbak-holder-sync-'))
     const db = (h as unknown as { db: Database.Database }).db
-    expect(db.pragma('synchronous', { simple: true })).toBe(2) // 2 = FULL
+    // What the connection's synchronous level is while the pack's row is written.
+    const seen: unknown[] = []
+    const prepare = db.prepare.bind(db)
+    db.prepare = ((sql: string) => {
+      if (sql.startsWith('INSERT OR IGNORE INTO held')) seen.push(db.pragma('synchronous', { simple: true }))
+      return prepare(sql)
+    }) as typeof db.prepare
+    await give(h, Buffer.from('a pack answered durable '.repeat(40)))
+    expect(seen).toEqual([2]) // 2 = FULL
+    expect(db.pragma('synchronous', { simple: true })).toBe(1) // NORMAL again for the round bookkeeping
   })
 
   it('on open: adopts a file without a row that hashes to its name, deletes one that does not, drops rows whose file is missing or of the wrong size, and empties tmp/', async () => {
