@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { VERSION } from './version.js'
 import { resolve } from 'node:path'
-import { isP2pbakError } from '../daemon/errors.js'
+import { isP2pbakError, noSpaceError } from '../daemon/errors.js'
 import { exitCodeFor, exitCodeTable, EXIT_INTERNAL } from './exit-codes.js'
 import { registerLocalCommands } from './commands/local.js'
 import { registerDemoCommand } from './commands/demo.js'
@@ -75,6 +75,7 @@ export function reportError (err: unknown, io: CliIo): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0
     return 2 // commander already printed the message
   }
+  if (!isP2pbakError(err)) err = noSpaceError(err) ?? err // ENOSPC, SQLITE_FULL: exit 13, not a bug
   if (isP2pbakError(err)) {
     io.stderr.write(`p2pbak: ${err.message}\n`)
     if (err.hint !== undefined) io.stderr.write(`  hint: ${err.hint}\n`)

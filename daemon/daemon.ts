@@ -224,12 +224,27 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
   let scrubbing = false
   let auditing = false
   const repairRound = async (): Promise<void> => {
+    // The owner's view is refreshed from the holders at every round, on its own: it used to run
+    // only after this daemon's own holder round, so a round that failed skipped it and a long one
+    // (copying others' packs) delayed it, and `status` lagged the holders' repairs by many rounds.
+    void refreshOwnerView()
     try {
       await repairer.checkAll(repairAbort.signal)
-      // The owner's view follows: holders added by repair, copies dropped elsewhere.
-      await store?.refreshHolders({ signal: AbortSignal.any([repairAbort.signal, AbortSignal.timeout(60_000)]) })
     } catch (err) {
       if (!repairAbort.signal.aborted) log.warn('repair check failed', { error: (err as Error).message })
+    }
+  }
+  let refreshingOwnerView = false
+  /** The owner's placements follow the holders: copies made by repair appear, copies dropped elsewhere go (repair.md §4). */
+  const refreshOwnerView = async (): Promise<void> => {
+    if (refreshingOwnerView || store === undefined) return
+    refreshingOwnerView = true
+    try {
+      await store.refreshHolders({ signal: AbortSignal.any([repairAbort.signal, AbortSignal.timeout(60_000)]) })
+    } catch (err) {
+      if (!repairAbort.signal.aborted) log.warn('refreshing where our packs are failed', { error: (err as Error).message })
+    } finally {
+      refreshingOwnerView = false
     }
   }
   const swarmId = swarmFingerprint(swarmKey)

@@ -73,6 +73,32 @@ export class NoSpaceError extends P2pbakError {
   override name = 'NoSpaceError'
 }
 
+/**
+ * A full disk, however it surfaced: a NoSpaceError, ENOSPC/EDQUOT from the file system, or
+ * SQLITE_FULL from a database (better-sqlite3's SqliteError carries the SQLite code in `code`);
+ * also when it is the `cause` of another error. Returns the NoSpaceError to report, or undefined
+ * for any other error. The CLI, the control API and the holder's put answer all go through this,
+ * so a full disk is exit 13 / `NoSpaceError` / `NO_SPACE` wherever it happens.
+ */
+export function noSpaceError (err: unknown): NoSpaceError | undefined {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof NoSpaceError) return e
+    const code = (e as { code?: unknown }).code
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      const path = (e as { path?: unknown }).path
+      return new NoSpaceError(`no space left on the device${typeof path === 'string' ? ` holding ${path}` : ''}`, {
+        hint: 'free some space or lower the storage quota, then try again', cause: err
+      })
+    }
+    if (typeof code === 'string' && code.startsWith('SQLITE_FULL')) {
+      return new NoSpaceError('no space left on the device holding a p2pbak database (SQLITE_FULL)', {
+        hint: 'free some space on the disk of the state directory, then try again', cause: err
+      })
+    }
+  }
+  return undefined
+}
+
 /** A snapshot entry whose name would escape the restore target (`..`, `/`, NUL, empty). */
 export class UnsafePathError extends P2pbakError {
   override name = 'UnsafePathError'

@@ -28,6 +28,8 @@ const debug = logger('p2pbak:repair')
 
 /** The longest a fresh copy waits before its holder judges it (see checkAll). */
 export const SETTLE_MAX_MS = 10 * 60_000
+/** How long a coordinator keeps asking a peer that answered BUSY (another coordinator's transfer of the pack, or full receive slots). */
+export const BUSY_WAIT_MS = 60_000
 /** Scrub credit never accumulates beyond this (or one second's rate, if larger). */
 const SCRUB_CREDIT_MAX = 64 * 1024 * 1024
 
@@ -80,6 +82,13 @@ export class Repairer {
   readonly stats: RepairStats = { copiesMade: 0, bytesSent: 0, bytesFetched: 0, trimmed: 0, auditsPassed: 0, auditsFailed: 0, scrubbed: 0, damaged: 0, healed: 0, lastCheck: undefined, deficient: 0 }
   private readonly surplusSince = new Map<string, number>()
   private readonly deficitSince = new Map<string, number>()
+  /** Per pack in deficit: the holders the last fresh survey proved (the electorate), to restart escalation when it changes. */
+  private readonly deficitView = new Map<string, string>()
+  /** When this holder last saw each peer (itself included: a gap between its rounds) not online. */
+  private readonly seenAway = new Map<string, number>()
+  /** Start of the current and of the previous check round. */
+  private roundStart = 0
+  private previousRoundStart: number | undefined
   private readonly escalateMs: number
   private readonly now: () => number
   private running = false
@@ -114,14 +123,22 @@ export class Repairer {
     }))
   }
 
-  private async resurvey (packId: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Asks every online peer about one pack; returns the peers this survey proved to hold it
+   * (answered yes, not distrusted, no failed audit of it on record).
+   */
+  private async resurvey (packId: string, signal?: AbortSignal): Promise<string[]> {
     const peers = this.c.transport.onlinePeers().filter(p => p !== this.self)
+    const yes: string[] = []
     await Promise.all(peers.map(async (peer) => {
       try {
         const [held] = await this.c.transport.hasPacks(peer, [packId], { signal: signal ?? AbortSignal.timeout(10_000) })
         this.c.holder.recordCoholders(peer, [packId], [held === true], this.now())
+        if (held === true) yes.push(peer)
       } catch {}
     }))
+    const failed = new Set(this.c.holder.auditFailures(packId))
+    return yes.filter(p => !failed.has(p) && !this.c.peerBook.untrusted(p))
   }
 
   private liveness (peer: string, urgent: boolean): 'online' | 'absent' | 'gone' {
@@ -137,6 +154,11 @@ export class Repairer {
     this.running = true
     try {
       const surveyed = this.now()
+      // A gap between rounds much longer than usual: this machine was asleep or stopped, so it
+      // counts as having been away itself (no prompt trimming of what others made meanwhile).
+      if (this.previousRoundStart !== undefined && surveyed - this.previousRoundStart > this.escalateMs) this.seenAway.set(this.self, surveyed)
+      this.previousRoundStart = surveyed
+      this.roundStart = surveyed
       await this.survey(signal)
       let deficient = 0
       // The packs with fewest live copies first: the most at risk are repaired first.
@@ -150,7 +172,14 @@ export class Repairer {
         // holders (they answer "no" until it is durable there), and a fresh repair copy's holder
         // does not know the others before its next survey.
         if (plan!.received >= surveyed || this.now() - plan!.received < this.settleMs) continue
-        await this.act(id, plan!, signal)
+        // One pack that cannot be handled (a file gone behind the daemon's back) must not stop
+        // the round: every other pack is still checked, and the round still counts.
+        try {
+          await this.act(id, plan!, signal)
+        } catch (err) {
+          if (signal?.aborted === true) throw err
+          this.c.log.warn('repair check of a pack failed', { pack: id, error: (err as Error).message })
+        }
       }
       // Erasure mode: stripes with shards missing, the fewest live shards first.
       const stripes = this.c.holder.heldStripes().map(h => ({ h, plan: this.evaluateStripe(h.stripe, h.indexes, h.received) }))
@@ -159,7 +188,12 @@ export class Repairer {
         signal?.throwIfAborted()
         if (plan.missing.length > 0) deficient++
         if (h.received >= surveyed || this.now() - h.received < this.settleMs) continue
-        await this.actStripe(h.stripe, h.indexes, h.received, plan, signal)
+        try {
+          await this.actStripe(h.stripe, h.indexes, h.received, plan, signal)
+        } catch (err) {
+          if (signal?.aborted === true) throw err
+          this.c.log.warn('repair check of a stripe failed', { pack: h.stripe.packId, error: (err as Error).message })
+        }
       }
       this.stats.deficient = deficient
       this.stats.lastCheck = this.now()
@@ -178,6 +212,7 @@ export class Repairer {
     const urgent = aliveNormally.filter(p => this.liveness(p, false) === 'online').length === 0
     const alive = [this.self, ...co.filter(p => this.liveness(p, urgent) !== 'gone')]
     const online = [this.self, ...co.filter(p => this.liveness(p, false) === 'online')]
+    for (const p of co) if (this.liveness(p, false) !== 'online') this.seenAway.set(p, this.now())
     return { wanted, alive, online, known: co, received: info.received }
   }
 
@@ -194,12 +229,24 @@ export class Repairer {
       if (rank < 0 || this.now() - since < rank * this.escalateMs) return
       // Views can lag (a survey that timed out, a copy made a moment ago): ask every online peer
       // about this one pack, then decide again on fresh answers.
-      await this.resurvey(packId, signal)
+      const proven = await this.resurvey(packId, signal)
       const fresh = this.evaluate(packId)
-      if (fresh === undefined || fresh.alive.length >= fresh.wanted) { this.deficitSince.delete(packId); return }
-      const freshRank = rankPeers(packId, fresh.online.map(peerId => ({ peerId }))).findIndex(r => r.peerId === this.self)
-      if (freshRank < 0 || this.now() - since < freshRank * this.escalateMs) return
-      await this.repair(packId, fresh.wanted - fresh.alive.length, fresh, signal)
+      if (fresh === undefined || fresh.alive.length >= fresh.wanted) { this.deficitSince.delete(packId); this.deficitView.delete(packId); return }
+      // The election is held on this survey alone: the electorate is this holder and the online
+      // peers that proved to hold the pack just now, not whatever each holder remembers. Two
+      // holders that run their rounds at the same moment ask the same peers, see the same
+      // electorate, and agree on the nearest. When the electorate changes (a copy was made, a
+      // holder left), the escalation clock starts again, so a lower-ranked holder never acts
+      // while a nearer one is making progress.
+      const electorate = [this.self, ...proven]
+      const view = [...electorate].sort().join(',')
+      const before = this.deficitView.get(packId)
+      this.deficitView.set(packId, view)
+      let start = since
+      if (before !== undefined && before !== view) { start = this.now(); this.deficitSince.set(packId, start) }
+      const freshRank = rankPeers(packId, electorate.map(peerId => ({ peerId }))).findIndex(r => r.peerId === this.self)
+      if (freshRank < 0 || this.now() - start < freshRank * this.escalateMs) return
+      await this.repair(packId, signal)
       return
     }
     // Surplus (a holder came back after its copy was replaced): trimmed only when every live
@@ -207,13 +254,27 @@ export class Repairer {
     if (plan.online.length > plan.wanted && plan.online.length === plan.alive.length) {
       const since = this.surplusSince.get(packId) ?? this.now()
       this.surplusSince.set(packId, since)
-      if (this.now() - since < this.o.trimAfter) return
+      // A surplus made by a race (two coordinators copying at once) is trimmed at once: it was
+      // seen in an earlier round already, and no holder of the pack (this one included) was away
+      // within trimAfter, so no laptop just came back. Otherwise it waits trimAfter.
+      const raced = since < this.roundStart && plan.alive.every(p => this.now() - (this.seenAway.get(p) ?? -Infinity) >= this.o.trimAfter)
+      if (!raced && this.now() - since < this.o.trimAfter) return
       // The farthest holder drops its copy; the others keep theirs. For a shard, a holder that
       // keeps other shards of the same stripe drops first (its copy is the one that adds nothing).
       const striped = this.c.holder.stripeOf(packId)
       const shardsHeldBy = (p: string): number => striped === undefined ? 0 : striped.stripe.shardIds.filter(id => p === this.self ? this.c.holder.isHeld(id) : this.c.holder.coholders(id).some(c => c.peer === p)).length
-      const dropper = striped === undefined ? ranked.at(-1) : [...ranked].reverse().sort((a, b) => shardsHeldBy(b.peerId) - shardsHeldBy(a.peerId))[0]
+      // For a whole pack, the farthest holder whose domain another holder shares drops first, so
+      // that trimming never narrows the spread over failure domains; else the farthest.
+      const ownDomain = this.c.holder.info().domain
+      const domainOf = (p: string): string => (p === this.self ? ownDomain : this.c.peerBook.get(p)?.domain ?? '') || `peer:${p}`
+      const shared = (p: string): boolean => ranked.some(r => r.peerId !== p && domainOf(r.peerId) === domainOf(p))
+      const dropper = striped === undefined
+        ? [...ranked].reverse().find(r => shared(r.peerId)) ?? ranked.at(-1)
+        : [...ranked].reverse().sort((a, b) => shardsHeldBy(b.peerId) - shardsHeldBy(a.peerId))[0]
       if (dropper?.peerId !== this.self) return
+      // Trimmed early, the copy goes only when the others are proven, not taken at their word:
+      // at least `wanted` of them answer a fresh challenge right now (as an audit).
+      if (this.now() - since < this.o.trimAfter && await this.proveOthers(packId, plan.online.filter(p => p !== this.self), signal) < plan.wanted) return
       this.c.log.info('dropping a surplus copy', { pack: packId, copies: plan.online.length, wanted: plan.wanted })
       await this.c.holder.drop(packId)
       this.surplusSince.delete(packId)
@@ -222,21 +283,74 @@ export class Repairer {
     }
     this.surplusSince.delete(packId)
     this.deficitSince.delete(packId)
+    this.deficitView.delete(packId)
   }
 
-  private async candidates (signal?: AbortSignal): Promise<Candidate[]> {
+  /**
+   * Challenges each of `peers` for `packId` with a fresh nonce (as an audit, with the same
+   * consequences for a wrong answer); returns how many proved they hold every byte of it. Our own
+   * copy is checked first: a damaged one proves nothing (and is healed).
+   */
+  private async proveOthers (packId: string, peers: string[], signal?: AbortSignal): Promise<number> {
+    const audit = this.c.transport.auditPack
+    if (audit === undefined) return 0
+    const mine = await this.c.holder.read(packId)
+    if (mine === undefined) return 0
+    if (packIdOf(mine) !== packId) { await this.heal(packId, 'audit'); return 0 }
+    let proven = 0
+    for (const peer of peers) {
+      signal?.throwIfAborted()
+      const nonce = randomBytes(32)
+      let reply: { status: string, digest: Uint8Array }
+      try {
+        reply = await audit(peer, packId, nonce, { signal: signal ?? AbortSignal.timeout(30_000) })
+      } catch (err) {
+        debug('challenge of %s at %s before trimming: %s', packId, peer, (err as Error).message)
+        continue
+      }
+      if (reply.status === 'busy') continue
+      const passed = reply.status === 'ok' && Buffer.from(auditDigest(nonce, mine)).equals(Buffer.from(reply.digest))
+      this.c.peerBook.auditResult(peer, passed)
+      if (passed) { this.stats.auditsPassed++; proven++; continue }
+      this.stats.auditsFailed++
+      this.c.holder.forgetCoholder(packId, peer, true)
+      this.c.log.warn('a holder failed an audit: its copy no longer counts', { pack: packId, peer, answer: reply.status })
+    }
+    return proven
+  }
+
+  /**
+   * Online peers with their free space and domain. `keepSilent`: a peer whose `info` fails stays a
+   * candidate, with what the peer book last heard from it (or, never heard, as if it had room: its
+   * put answer decides). Repair copies use this, so that every coordinator walks the same ranking
+   * whatever info calls happened to time out, and two coordinators acting at once pick the same
+   * target, where the second transfer is refused (BUSY) instead of making an extra copy elsewhere.
+   */
+  private async candidates (signal?: AbortSignal, keepSilent = false): Promise<Candidate[]> {
     const out: Candidate[] = []
     for (const peer of this.c.transport.onlinePeers()) {
       if (peer === this.self || this.c.peerBook.untrusted(peer)) continue
       try {
         const i = await this.c.transport.info(peer, { signal: signal ?? AbortSignal.timeout(5000) })
         if (i.ephemeral !== true) out.push({ peerId: peer, online: true, free: i.free, domain: i.domain }) // a fresh-machine restore holds nothing
-      } catch {}
+      } catch {
+        if (!keepSilent) continue
+        const known = this.c.peerBook.get(peer)
+        out.push({ peerId: peer, online: true, free: known?.free ?? Number.MAX_SAFE_INTEGER, domain: known?.domain ?? '' })
+      }
     }
     return out
   }
 
-  private async repair (packId: string, missing: number, plan: { alive: string[], known: string[], wanted: number }, signal?: AbortSignal): Promise<void> {
+  /**
+   * Makes the missing copies of a pack, one at a time. Before each copy after the first it asks
+   * every online peer again (the first was decided on a fresh survey already) and stops as soon
+   * as the pack has its wanted copies, whoever made them. Each copy goes to the first eligible
+   * peer of the pack's ranking (deterministic: see candidates()). A peer that answers BUSY is
+   * receiving this very pack from another coordinator: that transfer is the lease, so this one
+   * waits for it to end and looks again, instead of copying the pack to another peer.
+   */
+  private async repair (packId: string, signal?: AbortSignal): Promise<void> {
     const info = this.c.holder.packInfo(packId)
     const bytes = await this.c.holder.read(packId)
     if (info === undefined || bytes === undefined) return
@@ -247,23 +361,40 @@ export class Repairer {
     }
     const claim = info.claims[0]
     if (claim === undefined) return
-    // Not the holders we know of, not the owner's machine, and not a peer whose copy of this pack
-    // failed an audit (it would answer "already held" and be believed again).
-    const exclude = new Set<string>([...plan.known, ...info.claims.map(c => c.origin).filter(o => o !== ''), ...this.c.holder.auditFailures(packId)])
-    const domains = new Set<string>()
-    for (const p of plan.alive) {
-      const d = p === this.self ? undefined : this.c.peerBook.get(p)?.domain
-      if (d !== undefined && d !== '') domains.add(d)
-    }
+    const candidates = await this.candidates(signal, true)
+    const refused = new Set<string>()
+    const origins = info.claims.map(c => c.origin).filter(o => o !== '')
     const ownDomain = this.c.holder.info().domain
-    if (ownDomain !== '') domains.add(ownDomain)
-    const placement = choosePlacement(packId, bytes.byteLength, await this.candidates(signal), { replicas: missing, owner: claim.origin, exclude, usedDomains: domains })
-    for (const peer of placement.holders) {
+    for (let attempt = 0; attempt < candidates.length + 4; attempt++) {
       signal?.throwIfAborted()
+      if (attempt > 0) await this.resurvey(packId, signal)
+      const plan = this.evaluate(packId)
+      if (plan === undefined || plan.alive.length >= plan.wanted) return
+      // Not the holders we know of, not the owner's machine, not a peer whose copy of this pack
+      // failed an audit (it would answer "already held" and be believed again), not one that
+      // refused this pack in this repair.
+      const exclude = new Set<string>([...plan.known, ...origins, ...this.c.holder.auditFailures(packId), ...refused])
+      const domains = new Set<string>()
+      for (const p of plan.alive) {
+        const d = p === this.self ? undefined : this.c.peerBook.get(p)?.domain
+        if (d !== undefined && d !== '') domains.add(d)
+      }
+      if (ownDomain !== '') domains.add(ownDomain)
+      const [peer] = choosePlacement(packId, bytes.byteLength, candidates, { replicas: 1, owner: claim.origin, exclude, usedDomains: domains }).holders
+      if (peer === undefined) {
+        debug('pack %s: %d missing copies, no eligible peer left', packId, plan.wanted - plan.alive.length)
+        return
+      }
       try {
         const status = await this.c.transport.putPack(peer, packId, bytes, claim.ownerKey, { signal: signal ?? AbortSignal.timeout(120_000), replicas: plan.wanted, origin: claim.origin })
         if (status === 'already-held') { this.c.holder.recordCoholders(peer, [packId], [true], this.now()); continue }
-        if (status !== 'durable') { debug('repair copy of %s to %s: %s', packId, peer, status); continue }
+        if (status === 'busy') {
+          const r = await this.waitForTransfer(peer, packId, bytes, claim, plan.wanted, signal)
+          if (r === 'made') { this.stats.copiesMade++; this.stats.bytesSent += bytes.byteLength }
+          if (r === 'no') refused.add(peer)
+          continue
+        }
+        if (status !== 'durable') { debug('repair copy of %s to %s: %s', packId, peer, status); refused.add(peer); continue }
         // It took the bytes and checked them against the pack ID: it counts again, even if an
         // older copy of it once failed an audit.
         this.c.holder.clearAuditFailure(packId, peer)
@@ -272,10 +403,41 @@ export class Repairer {
         this.stats.bytesSent += bytes.byteLength
         this.c.log.info('repaired a missing copy', { pack: packId, to: peer, copies: plan.alive.length + 1, wanted: plan.wanted })
       } catch (err) {
+        if (signal?.aborted === true) throw err
         debug('repair copy of %s to %s failed: %s', packId, peer, (err as Error).message)
+        refused.add(peer)
       }
     }
-    if (placement.holders.length < missing) debug('pack %s: %d of %d missing copies could be placed', packId, placement.holders.length, missing)
+  }
+
+  /**
+   * `peer` answered BUSY: it receives this pack from another coordinator right now, or all its
+   * receive slots are taken. Looks again with backoff (is the pack there now? else, the put once
+   * more) for up to BUSY_WAIT_MS: 'held' when another transfer put it there, 'made' when our own
+   * retry did, 'no' when the peer stayed busy or refused.
+   */
+  private async waitForTransfer (peer: string, packId: string, bytes: Uint8Array, claim: { ownerKey: Uint8Array, origin: string }, wanted: number, signal?: AbortSignal): Promise<'held' | 'made' | 'no'> {
+    const until = Date.now() + BUSY_WAIT_MS
+    for (let wait = 50; Date.now() < until; wait = Math.min(wait * 2, 1000)) {
+      await new Promise(resolve => setTimeout(resolve, wait))
+      signal?.throwIfAborted()
+      try {
+        const [held] = await this.c.transport.hasPacks(peer, [packId], { signal: signal ?? AbortSignal.timeout(10_000) })
+        if (held === true) { this.c.holder.recordCoholders(peer, [packId], [true], this.now()); return 'held' }
+        const status = await this.c.transport.putPack(peer, packId, bytes, claim.ownerKey, { signal: signal ?? AbortSignal.timeout(120_000), replicas: wanted, origin: claim.origin })
+        if (status === 'busy') continue
+        if (status !== 'durable' && status !== 'already-held') return 'no'
+        this.c.holder.clearAuditFailure(packId, peer)
+        this.c.holder.recordCoholders(peer, [packId], [true], this.now())
+        if (status === 'already-held') return 'held'
+        this.c.log.info('repaired a missing copy', { pack: packId, to: peer, wanted })
+        return 'made'
+      } catch (err) {
+        if (signal?.aborted === true) throw err
+        debug('waiting for %s at %s: %s', packId, peer, (err as Error).message)
+      }
+    }
+    return 'no'
   }
 
   /**

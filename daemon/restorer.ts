@@ -14,7 +14,7 @@ import type { BigIntStats } from 'node:fs'
 import { faultPoint } from './fault.js'
 import { packIdOf } from '../protocol/ids.js'
 import { joinPath } from './archiver.js'
-import { IntegrityError, NothingMatchedError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
+import { IntegrityError, noSpaceError, NothingMatchedError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
 import { setFdTimesNs, setTimesNs } from './fs/native.js'
 import { writeXattrs } from './fs/xattr.js'
 import { decodeBlob, hex } from './repository/blob.js'
@@ -721,6 +721,10 @@ class Restorer {
 
   private fail (rel: Buffer, err: unknown): void {
     if (!(err instanceof P2pbakError) && (err as NodeJS.ErrnoException).code === undefined) throw err
+    // A full target disk fails every file after this one too: stop with NoSpaceError (exit 13)
+    // instead of listing each of them as unrestorable.
+    const full = noSpaceError(err)
+    if (full !== undefined) throw full
     const reason = err instanceof Error ? err.message : String(err)
     this.failures.push({ path: rel.toString(), reason })
   }

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, lstatSync, unlinkSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { connect } from 'node:net'
 import { logger } from '@libp2p/logger'
-import { InvalidArgumentError, LockedError, P2pbakError } from '../errors.js'
+import { InvalidArgumentError, LockedError, noSpaceError, P2pbakError } from '../errors.js'
 import { MAX_REQUEST_BODY } from './api.js'
 import type { ApiError, StreamLine } from './api.js'
 import type { Progress } from '../operations.js'
@@ -55,6 +55,7 @@ function statusFor (name: string): number {
 }
 
 export function toApiError (err: unknown): ApiError {
+  if (!(err instanceof P2pbakError)) err = noSpaceError(err) ?? err // a full disk is never a bug
   if (err instanceof P2pbakError) return { name: err.name, message: err.message, ...(err.hint === undefined ? {} : { hint: err.hint }) }
   const e = err as Error
   if (e?.name === 'AbortError') return { name: 'Interrupted', message: e.message, hint: 'run it again' }

@@ -11,7 +11,7 @@ import { isPackId, packIdHasher, packIdOf } from '../../protocol/ids.js'
 import { decodeStripe, encodeStripe } from '../../protocol/index.js'
 import type { StripeDescriptor } from '../../protocol/index.js'
 import { verifySignature } from '../crypto/keys.js'
-import { InvalidArgumentError, NoSpaceError, ObjectNotFoundError } from '../errors.js'
+import { InvalidArgumentError, noSpaceError, ObjectNotFoundError } from '../errors.js'
 import { openDirBackend } from '../store/index.js'
 import { checkRecord, decodeEnvelope, mayReplace } from './records.js'
 import type { DirStoreBackend, PackFileWriter } from '../store/index.js'
@@ -103,6 +103,9 @@ export class Holder {
     this.store = openDirBackend(join(options.dir, 'store'), { create: true })
     this.db = new Database(join(options.dir, 'holder.db'))
     this.db.pragma('journal_mode = WAL')
+    // NORMAL for the bookkeeping of every check round (co-holders, verification times: cheap to
+    // lose, costly to fsync several times a second); the commit that precedes a DURABLE answer
+    // runs under FULL (durably()), so it survives a power failure.
     this.db.pragma('synchronous = NORMAL')
     // A pack may be claimed by several owner keys: each claim was earned by sending the bytes
     // (proof of possession), and a delete removes only the signer's claim; the file goes with the
@@ -129,23 +132,68 @@ export class Holder {
     this.used = this.sumHeld()
   }
 
+  /**
+   * Runs `fn` as one transaction whose commit fsyncs the WAL (synchronous = FULL), so it survives
+   * a power failure: a pack answered DURABLE keeps its row and claims. (NORMAL may lose the last
+   * commits, and the file would then have no row.)
+   */
+  private durably<T> (fn: () => T): T {
+    this.db.pragma('synchronous = FULL')
+    try {
+      return this.db.transaction(fn)()
+    } finally {
+      this.db.pragma('synchronous = NORMAL')
+    }
+  }
+
   private sumHeld (): number {
     return this.db.prepare('SELECT COALESCE(SUM(size), 0) FROM held').pluck().get() as number
   }
 
-  /** Reconciles the tables with the files on disk (a crash between rename and insert). */
-  async open (): Promise<void> {
-    const onDisk = new Set<string>()
-    for await (const { id } of this.store.list()) onDisk.add(id)
-    const rows = this.db.prepare('SELECT pack FROM held').pluck().all() as string[]
-    for (const id of rows) {
-      if (!onDisk.has(id)) {
-        this.db.prepare('DELETE FROM held WHERE pack = ?').run(id)
-        this.db.prepare('DELETE FROM claims WHERE pack = ?').run(id)
+  /**
+   * Reconciles the tables with the files on disk after a crash or a power failure (temporary
+   * files of interrupted receives are already gone: the directory store empties tmp/ on open).
+   * - A row whose file is missing, or whose file has another size, goes (with the file).
+   * - A file without a row (a crash between its rename and the insert, or a database that lost
+   *   its last commits) is hashed: it is adopted when its SHA-256 matches its name, and deleted
+   *   otherwise. An adopted pack has no claim yet (the put that sent it was never answered
+   *   DURABLE, so its sender retries and earns one); it counts as a copy meanwhile.
+   */
+  async open (): Promise<{ adopted: string[], removed: string[] }> {
+    const onDisk = new Map<string, number>()
+    for await (const { id, size } of this.store.list()) onDisk.set(id, size)
+    const rows = this.db.prepare('SELECT pack, size FROM held').all() as Array<{ pack: string, size: number }>
+    const removed: string[] = []
+    const forget = (id: string): void => {
+      this.db.transaction(() => {
+        for (const t of ['held', 'claims', 'coholders', 'audit_failed']) this.db.prepare(`DELETE FROM ${t} WHERE pack = ?`).run(id)
         this.db.prepare('DELETE FROM shards WHERE shard = ?').run(id)
+      })()
+    }
+    for (const { pack, size } of rows) {
+      const actual = onDisk.get(pack)
+      onDisk.delete(pack)
+      if (actual === size) continue
+      if (actual !== undefined) await this.store.delete(pack)
+      forget(pack)
+      removed.push(pack)
+    }
+    const adopted: string[] = []
+    for (const [id, size] of onDisk) {
+      let ok = false
+      try {
+        ok = packIdOf(await this.store.get(id)) === id
+      } catch (err) {
+        if (!(err instanceof ObjectNotFoundError)) throw err
+        continue
       }
+      if (!ok) { await this.store.delete(id); removed.push(id); continue }
+      const now = Date.now()
+      this.db.prepare('INSERT OR IGNORE INTO held (pack, size, received, wanted, verified) VALUES (?, ?, ?, 0, ?)').run(id, size, now, now)
+      adopted.push(id)
     }
     this.used = this.sumHeld()
+    return { adopted, removed }
   }
 
   private announced = { awayUntil: 0, leaving: false }
@@ -222,9 +270,11 @@ export class Holder {
         writer = undefined
         await w.commit()
       }
-      this.db.transaction(() => {
+      let added = false
+      const record = (): void => this.durably(() => {
         const now = Date.now()
-        if (this.db.prepare('INSERT OR IGNORE INTO held (pack, size, received, wanted, verified) VALUES (?, ?, ?, ?, ?)').run(req.packId, req.size, now, req.replicas ?? 0, now).changes > 0) this.used += req.size
+        added = false
+        if (this.db.prepare('INSERT OR IGNORE INTO held (pack, size, received, wanted, verified) VALUES (?, ?, ?, ?, ?)').run(req.packId, req.size, now, req.replicas ?? 0, now).changes > 0) added = true
         else if ((req.replicas ?? 0) > 0) this.db.prepare('UPDATE held SET wanted = MAX(wanted, ?) WHERE pack = ?').run(req.replicas, req.packId)
         this.db.prepare('INSERT OR IGNORE INTO claims (pack, owner, sender, origin) VALUES (?, ?, ?, ?)').run(req.packId, Buffer.from(req.ownerKey), req.from, req.origin ?? '')
         if (req.stripe !== undefined && req.stripe.shardIds[req.shardIndex ?? -1] === req.packId) {
@@ -232,10 +282,20 @@ export class Holder {
         }
         // Whoever sent it holds it too, unless it is the owner's own daemon.
         if (req.from !== '' && req.from !== (req.origin ?? '')) this.db.prepare('INSERT OR REPLACE INTO coholders VALUES (?, ?, ?)').run(req.packId, req.from, now)
-      })()
+      })
+      try {
+        record()
+      } catch (err) {
+        // Not recorded (a full disk: SQLITE_FULL): the file goes too, so no unclaimed copy stays.
+        if (!alreadyOnDisk) await this.store.delete(req.packId).catch(() => {})
+        throw err
+      }
+      if (added) this.used += req.size
       return 'durable'
     } catch (err) {
-      if (err instanceof NoSpaceError) return 'no-space'
+      // A full disk while writing the pack or while recording it (SQLITE_FULL) is an answer,
+      // NO_SPACE, not an internal error.
+      if (noSpaceError(err) !== undefined) return 'no-space'
       throw err
     } finally {
       await writer?.abort()
