@@ -1,6 +1,7 @@
 // `p2pbak status` (is my data safe? at a glance) and `p2pbak peers`.
 import type { Command } from 'commander'
 import type { PeerRow, Status } from '../../daemon/control/api.js'
+import { exitCodeFor, ExitCodeOnly } from '../exit-codes.js'
 import { formatBytes } from '../format.js'
 import { cliConfig, daemonClient, output } from '../context.js'
 import type { CliIo } from '../io.js'
@@ -9,9 +10,11 @@ import { formatDuration } from '../progress.js'
 export function registerStatusCommands (program: Command, io: CliIo): void {
   program.command('status')
     .description('is my data safe? daemon and swarm health, backups, pack health, what runs, problems and what to do')
-    .action(async () => {
+    .option('--check', 'exit 25 (StatusWarning) when something needs attention, 26 (StatusError) when some data is not safe; for monitoring and systemd OnFailure=')
+    .action(async (o: { check?: boolean }) => {
       const s = await daemonClient(cliConfig(program, io)).status()
       output(program, io, s, () => renderStatus(s))
+      if (o.check === true && s.verdict !== 'ok') throw new ExitCodeOnly(exitCodeFor(s.verdict === 'error' ? 'StatusError' : 'StatusWarning'))
     })
 
   program.command('peers')
