@@ -44,7 +44,7 @@ export function createCli (io: CliIo): Cli {
         .exitOverride()
         .configureOutput({
           writeOut: (s) => io.stdout.write(s),
-          writeErr: (s) => { if (!json) io.stderr.write(s) }
+          writeErr: (s) => io.stderr.write(s)
         })
         .addHelpText('after', `\nExit codes:\n${exitCodeTable()}\n`)
       registerStatusCommands(program, io)
@@ -83,13 +83,15 @@ export interface JsonError { error: { name: string, message: string, hint: strin
 
 export function reportError (err: unknown, io: CliIo, ctx: ReportContext = {}): number {
   if (err instanceof ExitCodeOnly) return err.code // the command printed its answer already (status --check)
-  const say = (name: string, message: string, hint: string | undefined, code: number): number => {
+  const say = (name: string, message: string, hint: string | undefined, code: number, quiet = false): number => {
     const h = hint === undefined ? undefined : withConfigFlag(hint, ctx.configFile)
     const m = withConfigFlag(message, ctx.configFile)
     if (ctx.json === true) {
       const e: JsonError = { error: { name, message: m, hint: h ?? null, exitCode: code } }
       io.stdout.write(JSON.stringify(e) + '\n')
-    } else {
+    }
+    // The same words on stderr in both modes: for whoever reads the log of a cron job or a unit.
+    if (!quiet) {
       io.stderr.write(`p2pbak: ${m}\n`)
       if (h !== undefined) io.stderr.write(`  hint: ${h}\n`)
     }
@@ -98,7 +100,7 @@ export function reportError (err: unknown, io: CliIo, ctx: ReportContext = {}): 
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0
     if (ctx.json !== true) return 2 // commander already printed the message
-    return say('UsageError', err.message.replace(/^error: /, ''), 'run `p2pbak --help` for usage', 2)
+    return say('UsageError', err.message.replace(/^error: /, ''), 'run `p2pbak --help` for usage', 2, true) // commander printed it on stderr
   }
   const debug = (stack: string | undefined): void => {
     if (io.env.DEBUG?.includes('p2pbak') === true && stack !== undefined) io.stderr.write(stack + '\n')

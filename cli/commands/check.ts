@@ -2,7 +2,8 @@
 import type { Command } from 'commander'
 import { CheckFailedError } from './local.js'
 import { formatBytes } from '../format.js'
-import { cliConfig, daemonClient, output } from '../context.js'
+import { cliConfig, daemonClient, globals, output } from '../context.js'
+import { progressView } from '../progress.js'
 import type { CliIo } from '../io.js'
 
 export function registerCheckCommand (program: Command, io: CliIo): void {
@@ -10,7 +11,14 @@ export function registerCheckCommand (program: Command, io: CliIo): void {
     .description('verify snapshots, trees and the index; --read-data also fetches and verifies every pack from the peers')
     .option('--read-data', 'fetch every pack and verify every blob')
     .action(async (o: { readData?: boolean }) => {
-      const r = await daemonClient(cliConfig(program, io)).check({ readData: o.readData === true })
+      const client = daemonClient(cliConfig(program, io))
+      const view = progressView(io, globals(program).json === true)
+      let r
+      try {
+        r = await client.check({ readData: o.readData === true }, { onProgress: view.update })
+      } finally {
+        view.stop()
+      }
       output(program, io, r,
         `${r.snapshots} snapshots, ${r.packs} packs, ${r.blobs} blobs${o.readData === true ? `, ${formatBytes(r.bytesRead)} read` : ''}\n` +
         (r.ok ? 'no problems found\n' : r.problems.map(p => `  ${p.kind}: ${p.message}${p.paths !== undefined && p.paths.length > 0 ? `\n    affects: ${p.paths.join(', ')}` : ''}\n`).join('')))

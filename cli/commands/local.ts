@@ -10,6 +10,7 @@ import { KEY_FILE_NAME, initOwner, keyRecordKey, openOwner } from '../../daemon/
 import type { Owner } from '../../daemon/owner.js'
 import { listFiles } from '../../daemon/list-files.js'
 import { restore } from '../../daemon/restorer.js'
+import { rfc3339FromNs } from '../../daemon/time.js'
 import { openDirBackend } from '../../daemon/store/index.js'
 import { join, resolve } from 'node:path'
 import { formatBytes, formatSnapshotTime, progressLine } from '../format.js'
@@ -107,11 +108,11 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
       try {
         const list = await owner.repo.listSnapshots()
         const rows = list.map(s => ({
-          id: s.id, time: formatSnapshotTime(s.snapshot.timeNs), hostname: s.snapshot.hostname, owner: s.snapshot.owner,
+          id: s.id, time: rfc3339FromNs(s.snapshot.timeNs), hostname: s.snapshot.hostname, owner: s.snapshot.owner,
           paths: s.snapshot.paths.map(p => Buffer.from(p).toString()), tags: s.snapshot.tags,
           files: s.snapshot.summary?.totalFiles ?? 0, bytes: s.snapshot.summary?.totalBytes ?? 0
         }))
-        out(io, json(), rows, rows.map(r => `${r.id.slice(0, 8)}  ${r.time}  ${r.hostname}  ${r.paths.join(' ')}  ${r.files} files ${formatBytes(r.bytes)}\n`).join('') || 'no snapshots yet\n')
+        out(io, json(), rows, rows.map((r, i) => `${r.id.slice(0, 8)}  ${formatSnapshotTime(list[i]!.snapshot.timeNs)}  ${r.hostname}  ${r.paths.join(' ')}  ${r.files} files ${formatBytes(r.bytes)}\n`).join('') || 'no snapshots yet\n')
       } finally {
         await owner.close()
       }

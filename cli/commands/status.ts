@@ -40,7 +40,7 @@ export function renderStatus (s: Status): string {
     const last = o.lastBackup === null
       ? 'no backup yet'
       : `last backup ${ago(o.lastBackup.age)} (${o.lastBackup.snapshot.slice(0, 8)}, ${o.lastBackup.files} files, ${formatBytes(o.lastBackup.bytes)})`
-    const next = o.nextBackup === null ? 'no schedule (backup.paths is empty)' : o.nextBackup <= s.time ? 'next: now' : `next in ${formatDuration(o.nextBackup - s.time)}`
+    const next = o.nextBackup === null ? 'no schedule (backup.paths is empty)' : Date.parse(o.nextBackup) <= Date.parse(s.time) ? 'next: now' : `next in ${formatDuration(Date.parse(o.nextBackup) - Date.parse(s.time))}`
     lines.push(`  owner     ${o.name}: ${last}; ${next}`)
     const p = o.packs
     lines.push(`  packs     ${p.total} stored: ${p.healthy} healthy, ${p.degraded} degraded, ${p.atRisk} at risk, ${p.lost} lost (${o.erasure === null || o.erasure === undefined ? `${o.replicas} copies wanted` : `erasure ${o.erasure.dataShards}+${o.erasure.parityShards}: any ${o.erasure.dataShards} of ${o.erasure.dataShards + o.erasure.parityShards} shards restore`})`)
@@ -69,6 +69,6 @@ export function renderPeers (rows: PeerRow[]): string {
   if (rows.length === 0) return 'no peers met yet\n'
   const head = `${'PEER'.padEnd(14)} ${'STATE'.padEnd(7)} ${'LAST SEEN'.padEnd(12)} ${'FREE'.padStart(10)} ${'DOMAIN'.padEnd(10)} ${'WE HOLD'.padStart(10)} ${'THEY HOLD'.padStart(10)}  ADDRESS\n`
   return head + rows.map(r =>
-    `${('…' + r.peerId.slice(-12)).padEnd(14)} ${r.liveness.padEnd(7)} ${(r.liveness === 'online' ? 'now' : ago(Date.now() - r.lastSeen)).padEnd(12)} ` +
+    `${('…' + r.peerId.slice(-12)).padEnd(14)} ${r.liveness.padEnd(7)} ${(r.liveness === 'online' ? 'now' : ago(Date.now() - Date.parse(r.lastSeen))).padEnd(12)} ` +
     `${(r.free === null ? '?' : formatBytes(r.free)).padStart(10)} ${(r.domain ?? '?').padEnd(10)} ${formatBytes(r.heldForThem).padStart(10)} ${formatBytes(r.heldForUs).padStart(10)}  ${r.addrs[0] ?? ''}\n`).join('')
 }

@@ -64,7 +64,8 @@ export interface AwayBody { until: number | null }
 export interface LeaveBody { cancel?: boolean }
 
 export interface AwayAnswer {
-  awayUntil: number | null
+  /** RFC 3339; null when the absence was cancelled. */
+  awayUntil: string | null
   /** Online peers that fetched the announcement, of those online. */
   told: number
   online: number
@@ -129,7 +130,7 @@ export interface CheckAnswer {
 
 export interface SnapshotRow {
   id: string
-  /** RFC 3339. */
+  /** RFC 3339 with nanoseconds (the snapshot's own precision). */
   time: string
   hostname: string
   owner: string
@@ -139,6 +140,7 @@ export interface SnapshotRow {
   bytes: number
 }
 
+/** `mtime`: RFC 3339 with nanoseconds. */
 export interface LsEntry { path: string, type: string, size: number, mode: string, mtime: string }
 
 export type Liveness = 'online' | 'absent' | 'gone'
@@ -147,8 +149,8 @@ export interface PeerRow {
   peerId: string
   addrs: string[]
   liveness: Liveness
-  /** ms since the epoch. */
-  lastSeen: number
+  /** RFC 3339 (now, for a peer online). */
+  lastSeen: string
   /** What it last announced; null until it answered once. */
   free: number | null
   quota: number | null
@@ -157,8 +159,8 @@ export interface PeerRow {
   heldForThem: number
   /** Bytes of our packs this peer holds. */
   heldForUs: number
-  /** A planned absence it announced (ms since the epoch), or null. */
-  awayUntil: number | null
+  /** A planned absence it announced (RFC 3339), or null. */
+  awayUntil: string | null
   /** It announced that it leaves the swarm. */
   leaving: boolean
 }
@@ -190,8 +192,8 @@ export interface Status {
   apiVersion: 1
   /** One word for "is my data safe": ok, warning (something to look at), error (act now). */
   verdict: Verdict
-  /** ms since the epoch, when this status was made. */
-  time: number
+  /** RFC 3339, when this status was made. */
+  time: string
   daemon: {
     version: string
     pid: number
@@ -201,8 +203,8 @@ export interface Status {
     listen: string[]
     stateDir: string
     swarmId: string
-    /** A planned absence this daemon announces (`p2pbak away`): until then (ms since the epoch), or null. */
-    awayUntil: number | null
+    /** A planned absence this daemon announces (`p2pbak away`): until then (RFC 3339), or null. */
+    awayUntil: string | null
     /** `p2pbak leave` was run: it takes nothing new and hands over what it holds. */
     leaving: boolean
   }
@@ -221,15 +223,15 @@ export interface Status {
     erasure: null | { dataShards: number, parityShards: number }
     lastBackup: null | {
       snapshot: string
-      /** ms since the epoch. */
-      time: number
+      /** RFC 3339 with nanoseconds: the snapshot's time. */
+      time: string
       /** ms. */
       age: number
       files: number
       bytes: number
     }
-    /** ms since the epoch of the next scheduled backup; null when none is scheduled (no backup.paths). */
-    nextBackup: number | null
+    /** RFC 3339 of the next scheduled backup; null when none is scheduled (no backup.paths). */
+    nextBackup: string | null
     backupPaths: string[]
     packs: PackHealth
     /** The latest snapshot's share that the peers online now could restore (by bytes of file content). */
@@ -241,8 +243,8 @@ export interface Status {
       bytesRestorable: number
       /** 0..1. */
       share: number
-      /** ms since the epoch, when this was computed (it is refreshed in the background). */
-      computedAt: number
+      /** RFC 3339, when this was computed (it is refreshed in the background). */
+      computedAt: string
     }
   }
   storage: {
@@ -256,8 +258,8 @@ export interface Status {
   operations: OperationInfo[]
   /** What this daemon did as a holder (daemon/repair.ts RepairStats): repairs as coordinator, trims, audits, scrub. */
   repair: Omit<RepairStats, 'lastCheck'> & {
-    /** ms since the epoch of the last check round; null before the first. */
-    lastCheck: number | null
+    /** RFC 3339 of the last check round; null before the first. */
+    lastCheck: string | null
     checkInterval: number
   }
   problems: Problem[]
