@@ -48,6 +48,9 @@ export async function runCli (args: string[], options: RunOptions = {}): Promise
  * leave) prints NDJSON progress lines before it, each `{"type":"progress",…}` (checked here).
  */
 export function parseJson<T> (r: CliResult): T {
+  try {
+    return JSON.parse(r.stdout) as T // one value (possibly pretty-printed, as `config show`)
+  } catch {}
   const lines = r.stdout.split('\n').filter(l => l.trim() !== '')
   try {
     for (const l of lines.slice(0, -1)) {
