@@ -28,37 +28,46 @@ export interface Cli {
   run: (argv: string[]) => Promise<number>
 }
 
+/**
+ * The command tree, every command registered: what createCli parses, and what tests walk to find
+ * every command (test/e2e/json-schemas.test.ts: each needs its docs/json/ schema).
+ */
+export function buildProgram (io: CliIo): Command {
+  const program = new Command()
+  program
+    .name('p2pbak')
+    .description('Peer-to-peer encrypted backup for an office.')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('--json', 'print machine-readable JSON instead of text'))
+    .addOption(new Option('-c, --config <file>', 'configuration file (default: $XDG_CONFIG_HOME/p2pbak/config.toml, or P2PBAK_CONFIG)'))
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s)
+    })
+    .addHelpText('after', `\nExit codes:\n${exitCodeTable()}\n`)
+  registerStatusCommands(program, io)
+  registerInitCommands(program, io)
+  registerDaemonCommand(program, io)
+  registerBackupCommand(program, io)
+  registerSnapshotCommands(program, io)
+  registerRestoreCommand(program, io)
+  registerCheckCommand(program, io)
+  registerKeyCommands(program, io)
+  registerAwayCommands(program, io)
+  registerDemoCommand(program, io)
+  registerConfigCommands(program, io)
+  registerLocalCommands(program, io)
+  return program
+}
+
 export function createCli (io: CliIo): Cli {
   return {
     run: async (argv) => {
-      const program = new Command()
+      const program = buildProgram(io)
       // Known before parsing, so even a usage error is answered in JSON.
       const json = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).includes('--json')
-      program
-        .name('p2pbak')
-        .description('Peer-to-peer encrypted backup for an office.')
-        .version(VERSION, '-V, --version')
-        .addOption(new Option('--json', 'print machine-readable JSON instead of text'))
-        .addOption(new Option('-c, --config <file>', 'configuration file (default: $XDG_CONFIG_HOME/p2pbak/config.toml, or P2PBAK_CONFIG)'))
-        .showHelpAfterError('(run with --help for usage)')
-        .exitOverride()
-        .configureOutput({
-          writeOut: (s) => io.stdout.write(s),
-          writeErr: (s) => io.stderr.write(s)
-        })
-        .addHelpText('after', `\nExit codes:\n${exitCodeTable()}\n`)
-      registerStatusCommands(program, io)
-      registerInitCommands(program, io)
-      registerDaemonCommand(program, io)
-      registerBackupCommand(program, io)
-      registerSnapshotCommands(program, io)
-      registerRestoreCommand(program, io)
-      registerCheckCommand(program, io)
-      registerKeyCommands(program, io)
-      registerAwayCommands(program, io)
-      registerDemoCommand(program, io)
-      registerConfigCommands(program, io)
-      registerLocalCommands(program, io)
       try {
         await program.parseAsync(argv, { from: 'user' })
         return 0

@@ -150,7 +150,7 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
           onProgress: tty ? (p) => io.stderr.write(`\r${progressLine(p.filesDone, p.bytesDone)}`) : undefined
         })
         if (tty) io.stderr.write('\n')
-        out(io, json(), { snapshot: snap.id, ...r },
+        out(io, json(), { snapshot: snap.id, target: resolve(io.cwd, o.target), ...r },
           `restored snapshot ${snap.id.slice(0, 8)}: ${r.files} files, ${r.dirs} folders, ${r.symlinks} symlinks, ${formatBytes(r.bytes)}\n` +
           r.warnings.slice(0, 10).map(w => `  warning: ${w}\n`).join(''))
       } finally {

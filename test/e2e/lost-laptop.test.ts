@@ -13,6 +13,7 @@ import { Office, waitFor } from '../../cli/office.js'
 import type { Machine } from '../../cli/office.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
 import { parseJson, runCli } from '../harness/cli.js'
+import { expectJsonOutput } from '../harness/json-schema.js'
 import type { CliResult } from '../harness/cli.js'
 import { tempDirs } from '../harness/tmp.js'
 import { makeSpecialTree, prngBytes } from '../harness/tree.js'
@@ -204,6 +205,7 @@ describe('restore a lost laptop from the peers', () => {
       '--bootstrap', bootstrap, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns'], { env: { HOME: m.home, P2PBAK_PASSWORD: PASS } })
     expect(a.code, a.stderr).toBe(0)
     expect(parseJson(a)).toMatchObject({ owner: 'alice', adopted: true, snapshots: 1 })
+    expectJsonOutput('init', a) // the --adopt shape of docs/json/init.schema.json
     const laptop = await office.register('alice-new', configPath)
     await office.start(laptop)
     await waitFor(async () => ((await laptop.client.status()).swarm.online >= 3 ? true : undefined), 30_000, 'the new laptop online')
