@@ -6,6 +6,7 @@ import { resolve } from 'node:path'
 import { loadConfig } from '../config/index.js'
 import type { Config, ConfigFlags } from '../config/index.js'
 import { DaemonClient } from './client.js'
+import { withConfigFlag } from './format.js'
 import type { CliIo } from './io.js'
 
 export interface GlobalOptions { json?: boolean, config?: string }
@@ -32,11 +33,21 @@ export function daemonClient (config: Config): DaemonClient {
   return new DaemonClient({ socketPath: config.control.socket })
 }
 
-/** JSON (one value, bigints as strings) with --json, else the human text. */
+/** The -c FILE the user gave, absolute (undefined without -c): hints carry it (format.ts withConfigFlag). */
+export function configFlag (program: Command, io: CliIo): string | undefined {
+  const named = globals(program).config
+  return named === undefined ? undefined : resolve(io.cwd, named)
+}
+
+/**
+ * JSON (one value on one line, bigints as strings) with --json, else the human text. Every
+ * `p2pbak …` that the text or a `hint` field names carries the user's -c FILE.
+ */
 export function output (program: Command, io: CliIo, value: unknown, text: string | (() => string)): void {
+  const config = configFlag(program, io)
   if (globals(program).json === true) {
-    io.stdout.write(JSON.stringify(value, (_k, v: unknown) => typeof v === 'bigint' ? v.toString() : v) + '\n')
+    io.stdout.write(JSON.stringify(value, (k, v: unknown) => typeof v === 'bigint' ? v.toString() : k === 'hint' && typeof v === 'string' ? withConfigFlag(v, config) : v) + '\n')
   } else {
-    io.stdout.write(typeof text === 'string' ? text : text())
+    io.stdout.write(withConfigFlag(typeof text === 'string' ? text : text(), config))
   }
 }

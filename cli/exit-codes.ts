@@ -50,3 +50,14 @@ export function exitCodeFor (name: string): number {
 export function exitCodeTable (): string {
   return EXIT_CODES.map(e => `  ${String(e.code).padStart(3)}  ${e.name.padEnd(24)} ${e.meaning}`).join('\n')
 }
+
+/**
+ * Ends a command with an exit code and nothing more to say: its answer is printed already
+ * (`status --check`: exit 25 or 26 after the status itself). Not an error message.
+ */
+export class ExitCodeOnly extends Error {
+  override name = 'ExitCodeOnly'
+  constructor (readonly code: number) {
+    super(`exit ${code}`)
+  }
+}

@@ -62,7 +62,8 @@ export function progressFields (p: Progress, unit: 'files' | 'packs' = 'files'):
 }
 
 export function progressView (io: CliIo, json: boolean, options: ProgressViewOptions = {}): ProgressView {
-  if (json || io.stdout.isTTY !== true || io.stderr.isTTY !== true) return quiet
+  if (json) return progressLines(io)
+  if (io.stdout.isTTY !== true || io.stderr.isTTY !== true) return quiet
   const unit = options.unit ?? 'files'
   const now = options.now ?? Date.now
   const redrawMs = options.redrawMs ?? 100
@@ -93,4 +94,29 @@ export function formatDuration (ms: number): string {
   if (s < 60) return `${s}s`
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
   return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`
+}
+
+/** Least time between two progress lines of `--json` (the daemon reports per file). */
+export const PROGRESS_LINE_INTERVAL_MS = 250
+
+/**
+ * `--json`: progress as NDJSON on stdout, one `{"type":"progress","progress":{…}}` line at most
+ * every PROGRESS_LINE_INTERVAL_MS (the latest one is written at stop), before the command's final
+ * answer (docs/control-api.md §"--json", docs/json/progress.schema.json).
+ */
+export function progressLines (io: CliIo, now: () => number = Date.now): ProgressView {
+  let lastAt = -Infinity
+  let pending: Progress | undefined
+  const write = (p: Progress): void => {
+    lastAt = now()
+    pending = undefined
+    io.stdout.write(JSON.stringify({ type: 'progress', progress: p }) + '\n')
+  }
+  return {
+    update: (p) => {
+      if (now() - lastAt >= PROGRESS_LINE_INTERVAL_MS) write(p)
+      else pending = p
+    },
+    stop: () => { if (pending !== undefined) write(pending) }
+  }
 }

@@ -41,7 +41,6 @@ import { restore } from './restorer.js'
 import { SnapshotOrigin } from './repository/pb/repo.js'
 import type { SnapshotInfo } from './repository/repository.js'
 import { isOfConfiguredSet, latestOfConfiguredSet, normalizeSetPaths, originFor, setKey } from './snapshot-filter.js'
-import { rfc3339FromNs } from './time.js'
 import { scanTotals } from './scan.js'
 import { Scheduler } from './scheduler.js'
 import { createSwarmPeer } from './swarm/peer.js'
@@ -53,6 +52,7 @@ import { startControlServer, toApiError } from './control/server.js'
 import type { ControlServer } from './control/server.js'
 import { buildRoutes } from './control/routes.js'
 import type { BackupAnswer, CheckAnswer, LeaveAnswer, PeerRow, Problem, RestoreAnswer, Status } from './control/api.js'
+import { rfc3339FromMs, rfc3339FromNs } from './time.js'
 
 const debug = logger('p2pbak:daemon')
 
@@ -591,7 +591,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       const lastMs = latest === undefined ? undefined : Number(latest.snapshot.timeNs / 1_000_000n)
       let restorable: NonNullable<Status['owner']>['restorable'] = null
       if (footprint !== undefined && latest !== undefined && footprint.snapshot === latest.id) {
-        restorable = { snapshot: latest.id, ...restorableShare(footprint, (id) => onlineHolders.get(id) === true), computedAt: Date.now() }
+        restorable = { snapshot: latest.id, ...restorableShare(footprint, (id) => onlineHolders.get(id) === true), computedAt: rfc3339FromMs(Date.now()) }
       }
       const next = config.backup.paths.length > 0 ? scheduler.next() ?? null : null
       ownerStatus = {
@@ -601,11 +601,11 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
         erasure: erasure ?? null,
         lastBackup: latest === undefined || lastMs === undefined
           ? null
-          : { snapshot: latest.id, time: lastMs, age: Date.now() - lastMs, files: latest.snapshot.summary?.totalFiles ?? 0, bytes: latest.snapshot.summary?.totalBytes ?? 0 },
+          : { snapshot: latest.id, time: rfc3339FromNs(latest.snapshot.timeNs), age: Date.now() - lastMs, files: latest.snapshot.summary?.totalFiles ?? 0, bytes: latest.snapshot.summary?.totalBytes ?? 0 },
         lastAdHocBackup: lastAdHoc === undefined
           ? null
           : { snapshot: lastAdHoc.id, time: rfc3339FromNs(lastAdHoc.snapshot.timeNs), paths: lastAdHoc.snapshot.paths.map(p => Buffer.from(p).toString()), tags: lastAdHoc.snapshot.tags },
-        nextBackup: next,
+        nextBackup: next === null ? null : rfc3339FromMs(next),
         backupPaths: [...config.backup.paths],
         packs,
         restorable
@@ -640,18 +640,18 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
     return {
       apiVersion: 1,
       verdict,
-      time: Date.now(),
+      time: rfc3339FromMs(Date.now()),
       daemon: {
         version: overrides.version ?? '0.0.0', pid: process.pid, uptime: Date.now() - startedAt, peerId,
         listen: peer.node.addresses().map(String), stateDir, swarmId,
-        awayUntil: announcement.awayUntil > Date.now() ? announcement.awayUntil : null,
+        awayUntil: announcement.awayUntil > Date.now() ? rfc3339FromMs(announcement.awayUntil) : null,
         leaving: announcement.leaving
       },
       swarm: { online: count('online'), absent: count('absent'), gone: count('gone'), goneAfter: config.repair.goneAfter },
       owner: ownerStatus,
       storage: { offered: info.quota, used: info.used, free: info.free, packs: peer.holder.heldPacks().length, domain: info.domain },
       operations: [...backups.operations(), ...others].map(o => o.info()),
-      repair: { ...repairer.stats, lastCheck: repairer.stats.lastCheck ?? null, checkInterval: config.repair.checkInterval },
+      repair: { ...repairer.stats, lastCheck: repairer.stats.lastCheck === undefined ? null : rfc3339FromMs(repairer.stats.lastCheck), checkInterval: config.repair.checkInterval },
       problems
     }
   }
@@ -663,13 +663,13 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       peerId: p.peerId,
       addrs: p.addrs,
       liveness: p.liveness,
-      lastSeen: p.lastSeen,
+      lastSeen: rfc3339FromMs(p.lastSeen),
       free: p.free ?? null,
       quota: p.quota ?? null,
       domain: p.domain ?? null,
       heldForThem: forThem.get(p.peerId) ?? 0,
       heldForUs: forUs.get(p.peerId) ?? 0,
-      awayUntil: p.awayUntil ?? null,
+      awayUntil: p.awayUntil === undefined ? null : rfc3339FromMs(p.awayUntil),
       leaving: p.leaving
     }))
   }
@@ -810,7 +810,7 @@ export async function createDaemon (config: Config, overrides: DaemonOverrides =
       setAnnouncement({ ...announcement, awayUntil: body.until ?? 0 })
       log.info(body.until === null ? 'planned absence cancelled' : 'planned absence announced', { until: body.until === null ? null : new Date(body.until).toISOString() })
       const { told, online } = await tellPeers(15_000)
-      return { awayUntil: body.until, told, online }
+      return { awayUntil: body.until === null ? null : rfc3339FromMs(body.until), told, online }
     },
     leave: async (body, progress, signal) => {
       if (body.cancel === true) {

@@ -2,7 +2,9 @@
 import { NothingMatchedError } from './errors.js'
 import { NodeType } from './repository/pb/repo.js'
 import type { Repository, SnapshotInfo } from './repository/repository.js'
+import { rfc3339FromNs } from './time.js'
 
+/** `mtime`: RFC 3339 with nanoseconds (daemon/time.ts). */
 export interface ListedEntry { path: string, type: string, size: number, mode: string, mtime: string }
 
 export async function listFiles (repo: Repository, snap: SnapshotInfo, path: string | undefined): Promise<ListedEntry[]> {
@@ -13,7 +15,7 @@ export async function listFiles (repo: Repository, snap: SnapshotInfo, path: str
       const p = (dir === '/' ? '' : dir) + '/' + Buffer.from(n.name).toString()
       const inside = prefix === '/' || p === prefix || p.startsWith(prefix + '/')
       if (inside) {
-        entries.push({ path: p, type: n.type.toLowerCase(), size: n.size, mode: n.mode.toString(8), mtime: new Date(Number(n.mtimeNs / 1_000_000n)).toISOString() })
+        entries.push({ path: p, type: n.type.toLowerCase(), size: n.size, mode: n.mode.toString(8), mtime: rfc3339FromNs(n.mtimeNs) })
       }
       // Only folders on the way to the prefix, or inside it, are opened.
       if (n.type === NodeType.DIR && (inside || prefix.startsWith(p + '/'))) await walk(n.subtree, p)

@@ -4,6 +4,7 @@
 // one runs or waits joins it instead of running twice.
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
+import { rfc3339FromMs } from './time.js'
 
 export type OperationKind = 'backup' | 'restore' | 'check' | 'leave'
 export type OperationState = 'queued' | 'running' | 'done' | 'failed'
@@ -35,9 +36,10 @@ export interface OperationInfo {
   id: string
   kind: OperationKind
   state: OperationState
-  /** ms since the epoch. */
-  queuedAt: number
-  startedAt: number | undefined
+  /** RFC 3339 (daemon/time.ts). */
+  queuedAt: string
+  /** RFC 3339; absent until it starts. */
+  startedAt: string | undefined
   progress: Progress | undefined
   /** For a backup: the paths it covers. */
   paths?: string[]
@@ -112,8 +114,8 @@ export class Operation<R = unknown> extends EventEmitter<OperationEvents<R>> {
       id: this.id,
       kind: this.kind,
       state: this.state,
-      queuedAt: this.queuedAt,
-      startedAt: this.startedAt,
+      queuedAt: rfc3339FromMs(this.queuedAt),
+      startedAt: this.startedAt === undefined ? undefined : rfc3339FromMs(this.startedAt),
       progress: this.progress,
       ...(this.paths === undefined ? {} : { paths: this.paths })
     }

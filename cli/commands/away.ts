@@ -35,7 +35,7 @@ export function registerAwayCommands (program: Command, io: CliIo): void {
       const r = await daemonClient(cliConfig(program, io)).away(until)
       output(program, io, r, r.awayUntil === null
         ? `planned absence ended (told ${r.told} of ${r.online} online peers)\n`
-        : `away until ${new Date(r.awayUntil).toLocaleString()} (${formatDuration(r.awayUntil - Date.now())} from now); told ${r.told} of ${r.online} online peers\n` +
+        : `away until ${new Date(r.awayUntil).toLocaleString()} (${formatDuration(Date.parse(r.awayUntil) - Date.now())} from now); told ${r.told} of ${r.online} online peers\n` +
           (r.told < r.online ? '  some peers did not answer yet: keep this machine on a minute longer, or run the command again\n' : '') +
           '  a pack whose other copies are all offline is still rebuilt elsewhere after repair.urgent_grace\n')
     })

@@ -12,10 +12,11 @@ export function registerCheckCommand (program: Command, io: CliIo): void {
     .description('verify snapshots, trees and the index; --read-data also fetches and verifies every pack from the peers')
     .option('--read-data', 'fetch every pack and verify every blob')
     .action(async (o: { readData?: boolean }) => {
+      const client = daemonClient(cliConfig(program, io))
       const view = progressView(io, globals(program).json === true, { unit: 'packs' })
       let r
       try {
-        r = await daemonClient(cliConfig(program, io)).check({ readData: o.readData === true }, { onProgress: view.update })
+        r = await client.check({ readData: o.readData === true }, { onProgress: view.update })
       } finally {
         view.stop()
       }

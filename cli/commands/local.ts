@@ -10,6 +10,7 @@ import { KEY_FILE_NAME, initOwner, keyRecordKey, openOwner } from '../../daemon/
 import type { Owner } from '../../daemon/owner.js'
 import { listFiles } from '../../daemon/list-files.js'
 import { restore } from '../../daemon/restorer.js'
+import { rfc3339FromNs } from '../../daemon/time.js'
 import { openDirBackend } from '../../daemon/store/index.js'
 import { join, resolve } from 'node:path'
 import { formatBytes, formatSnapshotTime, progressLine } from '../format.js'
@@ -117,7 +118,7 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
         const filter = filterFromOpts(o, io.cwd)
         const latest = resolveLatest(all, filter === undefined ? {} : { filter })
         const rows = filterSnapshots(all, filter).map(s => ({
-          id: s.id, time: formatSnapshotTime(s.snapshot.timeNs), hostname: s.snapshot.hostname, owner: s.snapshot.owner,
+          id: s.id, time: rfc3339FromNs(s.snapshot.timeNs), hostname: s.snapshot.hostname, owner: s.snapshot.owner,
           paths: s.snapshot.paths.map(p => Buffer.from(p).toString()), tags: s.snapshot.tags,
           files: s.snapshot.summary?.totalFiles ?? 0, bytes: s.snapshot.summary?.totalBytes ?? 0,
           set: snapshotSetId(s.snapshot), origin: originName(s.snapshot.origin), latest: s.id === latest?.id

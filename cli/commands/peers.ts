@@ -43,7 +43,7 @@ export function renderPeers (rows: PeerRow[], now = Date.now()): string {
   if (rows.length === 0) return 'no peers met yet\n'
   const head = `${'PEER'.padEnd(14)} ${'STATE'.padEnd(7)} ${'PLANS'.padEnd(21)} ${'LAST SEEN'.padEnd(12)} ${'FREE'.padStart(10)} ${'DOMAIN'.padEnd(10)} ${'WE HOLD'.padStart(10)} ${'THEY HOLD'.padStart(10)}  ADDRESS\n`
   return head + rows.map(r =>
-    `${('…' + r.peerId.slice(-12)).padEnd(14)} ${r.liveness.padEnd(7)} ${peerPlans(r).padEnd(21)} ${(r.liveness === 'online' ? 'now' : ago(now - r.lastSeen)).padEnd(12)} ` +
+    `${('…' + r.peerId.slice(-12)).padEnd(14)} ${r.liveness.padEnd(7)} ${peerPlans(r).padEnd(21)} ${(r.liveness === 'online' ? 'now' : ago(now - Date.parse(r.lastSeen))).padEnd(12)} ` +
     `${(r.free === null ? '?' : formatBytes(r.free)).padStart(10)} ${(r.domain ?? '?').padEnd(10)} ${formatBytes(r.heldForThem).padStart(10)} ${formatBytes(r.heldForUs).padStart(10)}  ${r.addrs[0] ?? ''}\n`).join('')
 }
 

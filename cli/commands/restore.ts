@@ -155,7 +155,7 @@ async function freshRestore (program: Command, io: CliIo, snapshot: string, o: R
       `restored snapshot ${r.snapshot.slice(0, 8)} of ${r.owner === '' ? 'the owner' : r.owner} into ${r.target === '/' ? 'the original paths' : r.target}: ${r.files} files (${r.skipped} left as they were), ${r.dirs} folders, ${r.symlinks} symlinks, ${formatBytes(r.bytes)} in ${formatDuration(Date.now() - started)}\n` +
       (r.firstTenthMs === undefined ? '' : `  the most recently modified tenth of the files was back after ${formatDuration(r.firstTenthMs)}\n`) +
       r.warnings.slice(0, 10).map(w => `  warning: ${w}\n`).join('') +
-      `  to make this machine ${r.owner === '' ? 'the owner' : r.owner} from now on (same history, nothing uploaded twice): p2pbak init --adopt${r.owner === '' ? ' --owner NAME' : ` --owner ${r.owner}`}\n`)
+      `  to make this machine ${r.owner === '' ? 'the owner' : r.owner} from now on (same history, nothing uploaded twice): \`p2pbak init --adopt${r.owner === '' ? ' --owner NAME' : ` --owner ${r.owner}`}\`\n`)
   } catch (err) {
     view.stop()
     if (err instanceof RestoreIncompleteError) {

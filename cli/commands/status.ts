@@ -1,6 +1,7 @@
 // `p2pbak status` (is my data safe? at a glance). `p2pbak peers` is in peers.ts.
 import type { Command } from 'commander'
 import type { Status } from '../../daemon/control/api.js'
+import { exitCodeFor, ExitCodeOnly } from '../exit-codes.js'
 import { formatBytes } from '../format.js'
 import { cliConfig, daemonClient, output } from '../context.js'
 import type { CliIo } from '../io.js'
@@ -10,9 +11,11 @@ import { localDate } from './peers.js'
 export function registerStatusCommands (program: Command, io: CliIo): void {
   program.command('status')
     .description('is my data safe? daemon and swarm health, backups, pack health, what runs, problems and what to do')
-    .action(async () => {
+    .option('--check', 'exit 25 (StatusWarning) when something needs attention, 26 (StatusError) when some data is not safe; for monitoring and systemd OnFailure=')
+    .action(async (o: { check?: boolean }) => {
       const s = await daemonClient(cliConfig(program, io)).status()
       output(program, io, s, () => renderStatus(s))
+      if (o.check === true && s.verdict !== 'ok') throw new ExitCodeOnly(exitCodeFor(s.verdict === 'error' ? 'StatusError' : 'StatusWarning'))
     })
 }
 
@@ -38,12 +41,12 @@ export function renderStatus (s: Status): string {
       : `last backup ${ago(o.lastBackup.age)} (${o.lastBackup.snapshot.slice(0, 8)}, ${o.lastBackup.files} files, ${formatBytes(o.lastBackup.bytes)})`
     // nextBackup is null without backup.paths, while leaving, and while a scheduled backup runs.
     const next = o.nextBackup !== null
-      ? (o.nextBackup <= s.time ? 'next: now' : `next in ${formatDuration(o.nextBackup - s.time)}`)
+      ? (Date.parse(o.nextBackup) <= Date.parse(s.time) ? 'next: now' : `next in ${formatDuration(Date.parse(o.nextBackup) - Date.parse(s.time))}`)
       : o.backupPaths.length === 0 ? 'no schedule (backup.paths is empty)' : s.daemon.leaving ? 'no schedule (leaving the swarm)' : 'a scheduled backup is running'
     lines.push(`  owner     ${o.name}: ${last}; ${next}`)
     if (o.lastAdHocBackup !== null && o.lastAdHocBackup !== undefined) {
       const a = o.lastAdHocBackup
-      lines.push(`  ad hoc    ${a.snapshot.slice(0, 8)} ${ago(s.time - Date.parse(a.time))} of ${a.paths.join(' ')}${a.tags.length > 0 ? ` [${a.tags.join(',')}]` : ''} (not the scheduled set; restore it with --path or its ID)`)
+      lines.push(`  ad hoc    ${a.snapshot.slice(0, 8)} ${ago(Date.parse(s.time) - Date.parse(a.time))} of ${a.paths.join(' ')}${a.tags.length > 0 ? ` [${a.tags.join(',')}]` : ''} (not the scheduled set; restore it with --path or its ID)`)
     }
     const p = o.packs
     lines.push(`  packs     ${p.total} stored: ${p.healthy} healthy, ${p.degraded} degraded, ${p.atRisk} at risk, ${p.lost} lost (${o.erasure === null || o.erasure === undefined ? `${o.replicas} copies wanted` : `erasure ${o.erasure.dataShards}+${o.erasure.parityShards}: any ${o.erasure.dataShards} of ${o.erasure.dataShards + o.erasure.parityShards} shards restore`})`)

@@ -90,7 +90,8 @@ export interface PeersForgetBody { peer: string, force?: boolean }
 export type { ForgetPeerAnswer as PeersForgetAnswer } from '../forget-peer.js'
 
 export interface AwayAnswer {
-  awayUntil: number | null
+  /** RFC 3339; null when the absence was cancelled. */
+  awayUntil: string | null
   /** Online peers that fetched the announcement, of those online. */
   told: number
   online: number
@@ -191,7 +192,7 @@ export interface CheckAnswer {
 
 export interface SnapshotRow {
   id: string
-  /** RFC 3339. */
+  /** RFC 3339 with nanoseconds (the snapshot's own precision). */
   time: string
   hostname: string
   owner: string
@@ -207,6 +208,7 @@ export interface SnapshotRow {
   latest: boolean
 }
 
+/** `mtime`: RFC 3339 with nanoseconds. */
 export interface LsEntry { path: string, type: string, size: number, mode: string, mtime: string }
 
 export type Liveness = 'online' | 'absent' | 'gone'
@@ -215,8 +217,8 @@ export interface PeerRow {
   peerId: string
   addrs: string[]
   liveness: Liveness
-  /** ms since the epoch. */
-  lastSeen: number
+  /** RFC 3339 (now, for a peer online). */
+  lastSeen: string
   /** What it last announced; null until it answered once. */
   free: number | null
   quota: number | null
@@ -225,8 +227,8 @@ export interface PeerRow {
   heldForThem: number
   /** Bytes of our packs this peer holds. */
   heldForUs: number
-  /** A planned absence it announced (ms since the epoch), or null. */
-  awayUntil: number | null
+  /** A planned absence it announced (RFC 3339), or null. */
+  awayUntil: string | null
   /** It announced that it leaves the swarm. */
   leaving: boolean
 }
@@ -258,8 +260,8 @@ export interface Status {
   apiVersion: 1
   /** One word for "is my data safe": ok, warning (something to look at), error (act now). */
   verdict: Verdict
-  /** ms since the epoch, when this status was made. */
-  time: number
+  /** RFC 3339, when this status was made. */
+  time: string
   daemon: {
     version: string
     pid: number
@@ -269,8 +271,8 @@ export interface Status {
     listen: string[]
     stateDir: string
     swarmId: string
-    /** A planned absence this daemon announces (`p2pbak away`): until then (ms since the epoch), or null. */
-    awayUntil: number | null
+    /** A planned absence this daemon announces (`p2pbak away`): until then (RFC 3339), or null. */
+    awayUntil: string | null
     /** `p2pbak leave` was run: it takes nothing new and hands over what it holds. */
     leaving: boolean
   }
@@ -290,8 +292,8 @@ export interface Status {
     /** The newest snapshot of the configured set (backup.paths): what `latest` restores. */
     lastBackup: null | {
       snapshot: string
-      /** ms since the epoch. */
-      time: number
+      /** RFC 3339 with nanoseconds: the snapshot's time. */
+      time: string
       /** ms. */
       age: number
       files: number
@@ -303,13 +305,13 @@ export interface Status {
      */
     lastAdHocBackup: null | {
       snapshot: string
-      /** RFC 3339. */
+      /** RFC 3339 with nanoseconds. */
       time: string
       paths: string[]
       tags: string[]
     }
-    /** ms since the epoch of the next scheduled backup; null when none is scheduled (no backup.paths). */
-    nextBackup: number | null
+    /** RFC 3339 of the next scheduled backup; null when none is scheduled (no backup.paths, leaving, or a scheduled backup running). */
+    nextBackup: string | null
     backupPaths: string[]
     packs: PackHealth
     /** The latest snapshot's share that the peers online now could restore (by bytes of file content). */
@@ -321,8 +323,8 @@ export interface Status {
       bytesRestorable: number
       /** 0..1. */
       share: number
-      /** ms since the epoch, when this was computed (it is refreshed in the background). */
-      computedAt: number
+      /** RFC 3339, when this was computed (it is refreshed in the background). */
+      computedAt: string
     }
   }
   storage: {
@@ -336,8 +338,8 @@ export interface Status {
   operations: OperationInfo[]
   /** What this daemon did as a holder (daemon/repair.ts RepairStats): repairs as coordinator, trims, audits, scrub. */
   repair: Omit<RepairStats, 'lastCheck'> & {
-    /** ms since the epoch of the last check round; null before the first. */
-    lastCheck: number | null
+    /** RFC 3339 of the last check round; null before the first. */
+    lastCheck: string | null
     checkInterval: number
   }
   problems: Problem[]

@@ -4,6 +4,7 @@ import { isAbsolute } from 'node:path'
 import { z } from 'zod'
 import { InvalidArgumentError } from '../errors.js'
 import { listFiles } from '../list-files.js'
+import { rfc3339FromNs } from '../time.js'
 import type { Owner } from '../owner.js'
 import type { Operation, Progress } from '../operations.js'
 import type { SnapshotInfo } from '../repository/repository.js'
@@ -72,7 +73,7 @@ function parse<T> (schema: z.ZodType<T>, body: unknown): T {
 export function snapshotRow (s: SnapshotInfo, latestId?: string): SnapshotRow {
   return {
     id: s.id,
-    time: new Date(Number(s.snapshot.timeNs / 1_000_000n)).toISOString(),
+    time: rfc3339FromNs(s.snapshot.timeNs),
     hostname: s.snapshot.hostname,
     owner: s.snapshot.owner,
     paths: s.snapshot.paths.map(p => Buffer.from(p).toString()),

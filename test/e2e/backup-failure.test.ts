@@ -166,7 +166,7 @@ describe('scheduled backups', () => {
     expect(p?.message).toMatch(/^the last scheduled backup of .* failed: SourceNotFoundError: nothing to back up/)
     expect(p?.hint).toMatch(/the next scheduled backup runs in \d+ s \(/)
     // Retried after 1 min (RETRY_MIN_MS), not after the 1 h interval.
-    const retryIn = s.owner!.nextBackup! - Date.parse(failed!.end)
+    const retryIn = Date.parse(s.owner!.nextBackup!) - Date.parse(failed!.end)
     expect(retryIn).toBeGreaterThanOrEqual(59_000)
     expect(retryIn).toBeLessThanOrEqual(61_000)
 
@@ -183,7 +183,7 @@ describe('scheduled backups', () => {
     expect(after.problems.map(x => x.code)).toContain('last-backup-incomplete')
     expect(after.problems.map(x => x.code)).not.toContain('last-backup-failed')
     // A snapshot was made: the schedule is back to the interval.
-    expect(after.owner!.nextBackup! - Date.parse(h[1]!.end)).toBeGreaterThan(59 * 60_000)
+    expect(Date.parse(after.owner!.nextBackup!) - Date.parse(h[1]!.end)).toBeGreaterThan(59 * 60_000)
   })
 })
 

@@ -30,7 +30,7 @@ let adHoc: string
 /** The configured set's snapshot, and the ad-hoc one made after it. */
 let setSnap: BackupAnswer
 let adHocSnap: BackupAnswer
-let nextBefore: number
+let nextBefore: string
 
 const cli = async (args: string[]): Promise<CliResult> => await runCli(['-c', alice.configPath, ...args], { env: { HOME: alice.dir }, timeoutMs: 120_000 })
 const json = async <T>(args: string[]): Promise<T> => {
@@ -69,7 +69,7 @@ beforeAll(async () => {
   setSnap = await json<BackupAnswer>(['backup'])
   const s = await waitFor(async () => {
     const st = await alice.client.status()
-    return st.owner?.lastBackup?.snapshot === setSnap.snapshot && (st.owner.nextBackup ?? 0) > Date.now() + HOUR / 2 ? st : undefined
+    return st.owner?.lastBackup?.snapshot === setSnap.snapshot && Date.parse(st.owner.nextBackup ?? '1970-01-01T00:00:00Z') > Date.now() + HOUR / 2 ? st : undefined
   }, 30_000, 'the configured backup in status and the next one planned')
   nextBefore = s.owner!.nextBackup!
   adHocSnap = await json<BackupAnswer>(['backup', adHoc])
@@ -157,7 +157,7 @@ describe('backup sets: latest is the configured set', () => {
     expect(s.owner!.nextBackup).not.toBeNull()
     expect(s.owner!.nextBackup!).toBeGreaterThanOrEqual(setTime + HOUR)
     expect(s.owner!.nextBackup!).toBeLessThan(adHocTime + HOUR)
-    expect(s.owner!.nextBackup!).toBeLessThanOrEqual(nextBefore)
+    expect(Date.parse(s.owner!.nextBackup!)).toBeLessThanOrEqual(Date.parse(nextBefore))
   })
 
   it('a fresh machine without config (restore --owner) restores the configured set as latest, and the ad-hoc one with --path', async () => {

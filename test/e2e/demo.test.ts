@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parseJson, runCli } from '../harness/cli.js'
+import { expectJsonOutput } from '../harness/json-schema.js'
 import { tempDirs } from '../harness/tmp.js'
 import { makeSpecialTree } from '../harness/tree.js'
 
@@ -18,6 +19,7 @@ describe('p2pbak demo', () => {
     writeFileSync(join(src, 'more', 'note.txt'), 'demo data\n')
     const r = await runCli(['--json', 'demo', '--peers', '4', src], { timeoutMs: 170_000 })
     expect(r.code, r.stderr + r.stdout).toBe(0)
+    expectJsonOutput('demo', r) // docs/json/demo.schema.json
     const out = parseJson<{ ok: boolean, folder: string, daemons: number, files: number, packs: number, packsDegradedAfterLoss: number, packsHealthyAfterRepair: number, repairCopies: number, restoredFiles: number, verifiedBytes: number }>(r)
     expect(out).toMatchObject({ ok: true, daemons: 5 })
     expect(out.files).toBeGreaterThan(10)

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Office, waitFor } from '../../cli/office.js'
 import type { Machine } from '../../cli/office.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
-import { runCli } from '../harness/cli.js'
+import { parseJson, runCli } from '../harness/cli.js'
+import { expectJsonOutput } from '../harness/json-schema.js'
 import type { CliResult } from '../harness/cli.js'
 import { tempDirs } from '../harness/tmp.js'
 import { makeSpecialTree, prngBytes } from '../harness/tree.js'
@@ -104,7 +105,7 @@ describe('restore a lost laptop from the peers', () => {
     const target = join(root, 'restore-pass')
     const r = await p2pbak(m, ['restore', '--owner', 'alice', '--target', target], { P2PBAK_PASSWORD: PASS })
     expect(r.code, r.stderr).toBe(0)
-    const out = JSON.parse(r.stdout) as { owner: string, files: number, skipped: number, firstTenthMs: number }
+    const out = parseJson(r) as { owner: string, files: number, skipped: number, firstTenthMs: number }
     expect(out).toMatchObject({ owner: 'alice', skipped: 0 })
     expect(out.firstTenthMs).toBeGreaterThan(0)
     expect(compareTrees(src, join(target, src))).toEqual([])
@@ -158,7 +159,7 @@ describe('restore a lost laptop from the peers', () => {
     expect(there.sort()).toEqual(newest.sort())
     const again = await p2pbak(m, ['restore', '--owner', 'alice', '--target', target], { P2PBAK_PASSWORD: PASS })
     expect(again.code, again.stderr).toBe(0)
-    expect(JSON.parse(again.stdout).skipped).toBe(tenth)
+    expect(parseJson<{ skipped: number }>(again).skipped).toBe(tenth)
     expect(compareTrees(src, join(target, src))).toEqual([])
   })
 
@@ -207,7 +208,7 @@ describe('restore a lost laptop from the peers', () => {
     for (const [aside, back] of copies) renameSync(aside, back)
     const done = await p2pbak(m, ['restore', '--owner', 'alice', '--target', target], { P2PBAK_PASSWORD: PASS })
     expect(done.code, done.stderr).toBe(0)
-    expect(JSON.parse(done.stdout).skipped).toBe(restoredFirst)
+    expect(parseJson<{ skipped: number }>(done).skipped).toBe(restoredFirst)
     expect(compareTrees(src, join(target, src))).toEqual([])
   })
 
@@ -218,7 +219,8 @@ describe('restore a lost laptop from the peers', () => {
     const a = await runCli(['--json', '-c', configPath, 'init', '--adopt', '--owner', 'alice', '--state-dir', m.state,
       '--bootstrap', bootstrap, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns'], { env: { HOME: m.home, P2PBAK_PASSWORD: PASS } })
     expect(a.code, a.stderr).toBe(0)
-    expect(JSON.parse(a.stdout)).toMatchObject({ owner: 'alice', adopted: true, snapshots: 1 })
+    expect(parseJson(a)).toMatchObject({ owner: 'alice', adopted: true, snapshots: 1 })
+    expectJsonOutput('init', a) // the --adopt shape of docs/json/init.schema.json
     const laptop = await office.register('alice-new', configPath)
     await office.start(laptop)
     await waitFor(async () => ((await laptop.client.status()).swarm.online >= 3 ? true : undefined), 30_000, 'the new laptop online')
@@ -244,7 +246,7 @@ describe('restore a lost laptop from the peers', () => {
     const a = await runCli(['--json', '-c', configPath, 'init', '--adopt', '--owner', 'alice', '--state-dir', m.state,
       '--bootstrap', bootstrap, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns'], { env: { HOME: m.home, P2PBAK_RECOVERY_KEY: alice.recoveryKey!, P2PBAK_PASSWORD: 'a brand new passphrase' } })
     expect(a.code, a.stderr).toBe(0)
-    expect(JSON.parse(a.stdout)).toMatchObject({ owner: 'alice', adopted: true })
+    expect(parseJson(a)).toMatchObject({ owner: 'alice', adopted: true })
     const target = join(root, 'restore-new-pass')
     const r = await p2pbak(newMachine(), ['restore', '--owner', 'alice', '--target', target, '--include', join(src, 'work')], { P2PBAK_PASSWORD: 'a brand new passphrase' })
     expect(r.code, r.stderr).toBe(0)

@@ -12,7 +12,7 @@ import { packIdOf } from '../../protocol/ids.js'
 import { compareTrees } from '../../daemon/verify-tree.js'
 import { tempDirs } from '../harness/tmp.js'
 import { prngBytes } from '../harness/tree.js'
-import { runCli } from '../harness/cli.js'
+import { parseJson, runCli } from '../harness/cli.js'
 import { heldFiles } from '../harness/held.js'
 
 const REPAIR = { goneAfter: '4s', urgentGrace: '3s', checkInterval: '1s', auditInterval: '1s', trimAfter: '1h', scrubRate: '1GiB' }
@@ -118,7 +118,7 @@ describe('repair by the holders', () => {
     }
     await waitFor(async () => {
       const st = await paused.client.status().catch(() => undefined)
-      return st !== undefined && st.repair.lastCheck !== null && st.repair.lastCheck > Date.now() - 1500 ? true : undefined
+      return st !== undefined && st.repair.lastCheck !== null && Date.parse(st.repair.lastCheck) > Date.now() - 1500 ? true : undefined
     }, 20_000, 'the paused holder to check again')
     const after = await repairTotals()
     expect(after.copies).toBe(before.copies)
@@ -182,8 +182,8 @@ describe('repair by the holders', () => {
       seen = ''
       for (const h of alive()) {
         const s = await h.client.status()
-        seen += `${h.name}: lastCheck ${s.repair.lastCheck === null ? 'never' : s.repair.lastCheck - killedAt} deficient ${s.repair.deficient}; `
-        if (s.repair.lastCheck === null || s.repair.lastCheck < killedAt + 4000 || s.repair.deficient > 0) return undefined
+        seen += `${h.name}: lastCheck ${s.repair.lastCheck === null ? 'never' : Date.parse(s.repair.lastCheck) - killedAt} deficient ${s.repair.deficient}; `
+        if (s.repair.lastCheck === null || Date.parse(s.repair.lastCheck) < killedAt + 4000 || s.repair.deficient > 0) return undefined
       }
       return true
     }, 60_000, 'the holders to rebuild the lost copies', 500).catch((err: Error) => { throw new Error(`${err.message}; last seen: ${seen}`) })
@@ -205,9 +205,9 @@ describe('repair by the holders', () => {
     const away = alive().find(h => heldFiles(h).size > 0)!
     const r = await runCli(['--json', '-c', away.configPath, 'away', '--for', '1h'])
     expect(r.code, r.stderr).toBe(0)
-    const told = JSON.parse(r.stdout) as { awayUntil: number, told: number, online: number }
+    const told = parseJson(r) as { awayUntil: string, told: number, online: number }
     expect(told.told).toBe(told.online)
-    expect(told.awayUntil).toBeGreaterThan(Date.now() + 59 * 60_000)
+    expect(Date.parse(told.awayUntil)).toBeGreaterThan(Date.now() + 59 * 60_000)
     const goneBefore = (await alice.client.status()).swarm.gone
     const before = await repairTotals(away) // the others' figures (the away machine's go with it)
     await office.stop(away)
@@ -216,7 +216,7 @@ describe('repair by the holders', () => {
     await waitFor(async () => {
       for (const h of alive()) {
         const s = await h.client.status()
-        if (s.repair.lastCheck === null || s.repair.lastCheck < stoppedAt + 6000) return undefined
+        if (s.repair.lastCheck === null || Date.parse(s.repair.lastCheck) < stoppedAt + 6000) return undefined
       }
       return true
     }, 30_000, 'check rounds past gone_after', 300)
@@ -239,7 +239,7 @@ describe('repair by the holders', () => {
     const had = [...heldFiles(leaver).keys()]
     const l = await runCli(['--json', '-c', leaver.configPath, 'leave'])
     expect(l.code, l.stderr).toBe(0)
-    const answer = JSON.parse(l.stdout) as { leaving: boolean, moved: number, dropped: number, kept: number }
+    const answer = parseJson(l) as { leaving: boolean, moved: number, dropped: number, kept: number }
     expect(answer).toMatchObject({ leaving: true, kept: 0 })
     expect(answer.moved + answer.dropped).toBe(had.length)
     expect(heldFiles(leaver).size).toBe(0)
@@ -247,7 +247,7 @@ describe('repair by the holders', () => {
     for (const id of had) expect(others.filter(h => heldFiles(h).has(id)).length, id).toBeGreaterThanOrEqual(3)
     // A leaving machine takes nothing new, and counts as gone the moment it disconnects: nobody
     // waits gone_after for it, and nothing needs rebuilding.
-    expect(JSON.parse((await runCli(['--json', '-c', leaver.configPath, 'status'])).stdout).daemon.leaving).toBe(true)
+    expect(parseJson<Status>(await runCli(['--json', '-c', leaver.configPath, 'status'])).daemon.leaving).toBe(true)
     const beforeLeave = await repairTotals(leaver)
     await office.stop(leaver)
     holders = holders.filter(h => h !== leaver)

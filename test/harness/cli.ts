@@ -43,11 +43,26 @@ export async function runCli (args: string[], options: RunOptions = {}): Promise
   })
 }
 
-/** Parses the JSON a `--json` command printed; fails with its stderr when it printed none. */
+/**
+ * The answer a `--json` command printed: its last line. A long operation (backup, restore, check,
+ * leave) prints NDJSON progress lines before it, each `{"type":"progress",…}` (checked here).
+ */
 export function parseJson<T> (r: CliResult): T {
   try {
-    return JSON.parse(r.stdout) as T
+    return JSON.parse(r.stdout) as T // one value (possibly pretty-printed, as `config show`)
+  } catch {}
+  const lines = r.stdout.split('\n').filter(l => l.trim() !== '')
+  try {
+    for (const l of lines.slice(0, -1)) {
+      if ((JSON.parse(l) as { type?: unknown }).type !== 'progress') throw new Error(`not a progress line: ${l}`)
+    }
+    return JSON.parse(lines.at(-1) ?? '') as T
   } catch {
     throw new Error(`expected JSON on stdout (exit ${r.code}, signal ${r.signal}); stderr: ${r.stderr}; stdout: ${r.stdout}`)
   }
+}
+
+/** The NDJSON progress lines a `--json` command printed before its answer. */
+export function progressLines (r: CliResult): Array<{ type: 'progress', progress: Record<string, unknown> }> {
+  return r.stdout.split('\n').filter(l => l.trim() !== '').slice(0, -1).map(l => JSON.parse(l) as { type: 'progress', progress: Record<string, unknown> })
 }

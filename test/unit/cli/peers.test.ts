@@ -23,13 +23,13 @@ describe('resolvePeer', () => {
 })
 
 const row = (over: Partial<PeerRow>): PeerRow => ({
-  peerId: '12D3KooWbobdesk00000001', addrs: ['/ip4/10.0.0.3/tcp/4701'], liveness: 'absent', lastSeen: Date.now() - 3 * 3600_000,
+  peerId: '12D3KooWbobdesk00000001', addrs: ['/ip4/10.0.0.3/tcp/4701'], liveness: 'absent', lastSeen: new Date(Date.now() - 3 * 3600_000).toISOString(),
   free: 1e9, quota: 1e9, domain: 'desk', heldForThem: 0, heldForUs: 0, awayUntil: null, leaving: false, ...over
 })
 
 describe('peers text', () => {
   it('shows a planned absence and leaving beside the state', () => {
-    const until = new Date(2026, 11, 20, 23, 59, 59).getTime()
+    const until = new Date(2026, 11, 20, 23, 59, 59).toISOString()
     const text = renderPeers([row({ awayUntil: until }), row({ peerId: '12D3KooWcarol0000000002', liveness: 'online', leaving: true })])
     expect(text).toMatch(/PLANS/)
     expect(text).toMatch(/…desk00000001 +absent +away until 2026-12-20 /)
@@ -45,7 +45,7 @@ describe('peers text', () => {
 
 describe('status text', () => {
   const base = {
-    apiVersion: 1, verdict: 'warning', time: Date.now(),
+    apiVersion: 1, verdict: 'warning', time: new Date().toISOString(),
     daemon: { version: '1', pid: 1, uptime: 1000, peerId: '12D3KooWself', listen: [], stateDir: '/s', swarmId: 'abc', awayUntil: null, leaving: false },
     swarm: { online: 2, absent: 0, gone: 0, goneAfter: 3600_000 },
     owner: null,
@@ -58,7 +58,7 @@ describe('status text', () => {
     expect(renderStatus({ ...base, daemon: { ...base.daemon, leaving: true } })).toMatch(/leaving\s+handing over 12 pack\(s\)/)
   })
   it('says until when this machine is away', () => {
-    const until = new Date(2026, 11, 20, 23, 59, 59).getTime()
+    const until = new Date(2026, 11, 20, 23, 59, 59).toISOString()
     expect(renderStatus({ ...base, daemon: { ...base.daemon, awayUntil: until } })).toMatch(/away\s+until 2026-12-20/)
     expect(renderStatus(base)).not.toMatch(/away|leaving/)
   })

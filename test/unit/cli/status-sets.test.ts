@@ -8,13 +8,13 @@ const T = Date.UTC(2026, 11, 6, 2, 0, 0)
 
 function status (owner: Partial<NonNullable<Status['owner']>>, leaving = false): Status {
   return {
-    apiVersion: 1, verdict: 'ok', time: T,
+    apiVersion: 1, verdict: 'ok', time: new Date(T).toISOString(),
     daemon: { version: '0.1.0', pid: 1, uptime: 1000, peerId: '12D3KooWabcdefgh', listen: [], stateDir: '/s', swarmId: 'aabbccdd', awayUntil: null, leaving },
     swarm: { online: 2, absent: 0, gone: 0, goneAfter: 1000 },
     owner: {
       name: 'alice', ownerId: 'id', replicas: 2, erasure: null,
-      lastBackup: { snapshot: 'a'.repeat(64), time: T - 60_000, age: 60_000, files: 12, bytes: 1024 },
-      lastAdHocBackup: null, nextBackup: T + 3_600_000, backupPaths: ['/home/alice/Documents'],
+      lastBackup: { snapshot: 'a'.repeat(64), time: new Date(T - 60_000).toISOString(), age: 60_000, files: 12, bytes: 1024 },
+      lastAdHocBackup: null, nextBackup: new Date(T + 3_600_000).toISOString(), backupPaths: ['/home/alice/Documents'],
       packs: { total: 1, healthy: 1, degraded: 0, atRisk: 0, lost: 0 }, restorable: null,
       ...owner
     },

@@ -105,7 +105,7 @@ function services (over: Partial<DaemonServices> = {}): { d: DaemonServices, cal
     keyRecovery: async (body) => { calls.push(['keyRecovery', body]); return { recoveryKey: 'words' } },
     keyVerify: async (body) => { calls.push(['keyVerify', body]); return { ok: true } },
     ownerReload: async () => ({ owner: 'alice' }),
-    away: async (body) => { calls.push(['away', body]); return { awayUntil: body.until, told: 0, online: 0 } },
+    away: async (body) => { calls.push(['away', body]); return { awayUntil: body.until === null ? null : new Date(body.until).toISOString(), told: 0, online: 0 } },
     leave: async (body) => { calls.push(['leave', body]); return { leaving: body.cancel !== true, moved: 0, dropped: 0, bytes: 0, kept: 0 } },
     peersForget: async (body) => { calls.push(['peersForget', body]); return { peerId: body.peer, liveness: 'gone', heldForUs: { packs: 0, bytes: 0 }, heldForThem: 0 } },
     history: () => [],
@@ -225,14 +225,14 @@ describe('buildRoutes', () => {
     expect(runs[0]!.op.listenerCount('progress')).toBe(0)
   })
 
-  it('snapshots become rows with RFC 3339 times, string paths and the summary\'s totals', async () => {
+  it('snapshots become rows with RFC 3339 times (to the nanosecond), string paths and the summary\'s totals', async () => {
     const routes = buildRoutes(services().d)
     const { result } = await invoke(routes, ROUTES.snapshots, {})
     expect(result).toEqual([
-      { id: 's1', time: '2025-11-27T03:40:00.123Z', hostname: 'desk-1', owner: 'alice', paths: ['/home/alice'], tags: ['daily'], files: 7, bytes: 700, set: setId(['/home/alice'], ['daily']), origin: 'unrecorded', latest: false },
-      { id: 's2', time: '2025-11-27T03:40:00.123Z', hostname: 'desk-1', owner: 'alice', paths: ['/home/alice'], tags: [], files: 0, bytes: 0, set: setId(['/home/alice'], []), origin: 'unrecorded', latest: true }
+      { id: 's1', time: '2025-11-27T03:40:00.123456789Z', hostname: 'desk-1', owner: 'alice', paths: ['/home/alice'], tags: ['daily'], files: 7, bytes: 700, set: setId(['/home/alice'], ['daily']), origin: 'unrecorded', latest: false },
+      { id: 's2', time: '2025-11-27T03:40:00.123456789Z', hostname: 'desk-1', owner: 'alice', paths: ['/home/alice'], tags: [], files: 0, bytes: 0, set: setId(['/home/alice'], []), origin: 'unrecorded', latest: true }
     ])
-    expect(snapshotRow(snap('x')).time).toBe(new Date(1_764_214_800_123).toISOString())
+    expect(snapshotRow(snap('x')).time).toBe('2025-11-27T03:40:00.123456789Z')
     expect((await invoke(routes, ROUTES.status, {})).result).toMatchObject({ apiVersion: 1 })
     expect((await invoke(routes, ROUTES.peers, {})).result).toEqual([])
   })
@@ -267,7 +267,7 @@ describe('buildRoutes', () => {
     const routes = buildRoutes(d)
     const all = (await invoke(routes, ROUTES.ls, { snapshot: 's1' })).result as Array<{ path: string, type: string, size: number, mode: string, mtime: string }>
     expect(all.map(e => e.path)).toEqual(['/docs', '/docs/a.txt', '/docs/deep', '/docs/deep/b.txt', '/notes.txt', '/link'])
-    expect(all[1]).toEqual({ path: '/docs/a.txt', type: 'file', size: 3, mode: '644', mtime: '2023-11-14T22:13:20.000Z' })
+    expect(all[1]).toEqual({ path: '/docs/a.txt', type: 'file', size: 3, mode: '644', mtime: '2023-11-14T22:13:20.000000000Z' })
     expect(all.map(e => e.type)).toEqual(['dir', 'file', 'dir', 'file', 'file', 'symlink'])
     expect(calls).toEqual([['findSnapshot', 's1']])
     const docs = (await invoke(routes, ROUTES.ls, { snapshot: 's1', path: 'docs/' })).result as Array<{ path: string }>

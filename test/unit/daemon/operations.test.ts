@@ -45,7 +45,8 @@ describe('Operation', () => {
       return await gate.promise
     })
     expect(op.info().state).toBe('running')
-    expect(op.info().startedAt).toBeGreaterThanOrEqual(op.queuedAt)
+    expect(Date.parse(op.info().startedAt!)).toBeGreaterThanOrEqual(op.queuedAt)
+    expect(op.info().queuedAt).toBe(new Date(op.queuedAt).toISOString())
     gate.resolve('snap-1')
     await ran
     expect(await op.result).toBe('snap-1')
