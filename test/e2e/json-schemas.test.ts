@@ -28,7 +28,12 @@ import { makeSpecialTree } from '../harness/tree.js'
 
 /** Every runnable command of the CLI ("status", "swarm init", "local ls", …), from its command tree. */
 function commandsOf (cmd: Command, prefix: string[] = []): string[] {
-  return cmd.commands.flatMap(c => c.commands.length > 0 ? commandsOf(c, [...prefix, c.name()]) : [[...prefix, c.name()].join(' ')])
+  return cmd.commands.flatMap(c => {
+    const own = [...prefix, c.name()]
+    // A command with subcommands is itself runnable when it has an action of its own (`peers`, `peers forget`).
+    const runnable = c.commands.length === 0 || (c as unknown as { _actionHandler: unknown })._actionHandler != null
+    return [...(runnable ? [own.join(' ')] : []), ...commandsOf(c, own)]
+  })
 }
 const silent = { write: () => true }
 const COMMANDS = commandsOf(buildProgram({ stdout: silent, stderr: silent, stdin: process.stdin, env: {}, cwd: '/' } as unknown as CliIo))
@@ -45,6 +50,7 @@ let root: string
 let src: string
 let office: Office
 let alice: Machine
+let dave: Machine
 let aliceConfig: string
 const PASS = 'json schemas: a long and unguessable passphrase 7731'
 let passFile: string
@@ -64,6 +70,7 @@ const RUN: Record<string, () => Promise<CliResult[]>> = {
     const holders: Machine[] = []
     for (const [i, name] of ['bob', 'carol', 'dave'].entries()) holders.push(await office.addMachine(name, { config: { storage: { domain: `desk-${i}` } }, bootstrap: [alice] }))
     await Promise.all(holders.map(async m => await office.start(m)))
+    dave = holders[2]!
     await waitFor(async () => ((await alice.client.status()).swarm.online === 3 ? true : undefined), 30_000, '3 peers online', 300)
     return [r]
   },
@@ -78,6 +85,7 @@ const RUN: Record<string, () => Promise<CliResult[]>> = {
     return [r, await cli(['status', '--check'])]
   },
   snapshots: async () => [await cli(['snapshots'])],
+  history: async () => [await cli(['history'])],
   ls: async () => [await cli(['ls', 'latest']), await cli(['ls', 'latest', join(src, 'docs')])],
   restore: async () => {
     const r = await cli(['restore', 'latest', '--target', join(root, 'restored')])
@@ -103,6 +111,12 @@ const RUN: Record<string, () => Promise<CliResult[]>> = {
   },
   away: async () => [await cli(['away', '--for', '1h']), await cli(['away', '--cancel'])],
   leave: async () => [await cli(['leave']), await cli(['leave', '--cancel'])], // alice holds nothing for others: quick
+  'peers forget': async () => {
+    // A holder that is no longer online can be forgotten without --force.
+    await office.stop(dave)
+    await waitFor(async () => ((await alice.client.peers()).find(p => p.peerId === dave.peerId)?.liveness !== 'online' ? true : undefined), 30_000, 'dave offline', 300)
+    return [await cli(['peers', 'forget', dave.peerId])]
+  },
   'config show': async () => [await cli(['config', 'show'])],
   'local init': async () => [await runCli(['--json', 'local', 'init', '--owner', 'alice-local', ...local])],
   'local backup': async () => [await runCli(['--json', 'local', 'backup', '--tag', 'x', ...local, src])],
