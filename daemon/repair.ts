@@ -263,13 +263,11 @@ export class Repairer {
       // keeps other shards of the same stripe drops first (its copy is the one that adds nothing).
       const striped = this.c.holder.stripeOf(packId)
       const shardsHeldBy = (p: string): number => striped === undefined ? 0 : striped.stripe.shardIds.filter(id => p === this.self ? this.c.holder.isHeld(id) : this.c.holder.coholders(id).some(c => c.peer === p)).length
-      // For a whole pack, the farthest holder whose domain another holder shares drops first, so
-      // that trimming never narrows the spread over failure domains; else the farthest.
-      const ownDomain = this.c.holder.info().domain
-      const domainOf = (p: string): string => (p === this.self ? ownDomain : this.c.peerBook.get(p)?.domain ?? '') || `peer:${p}`
-      const shared = (p: string): boolean => ranked.some(r => r.peerId !== p && domainOf(r.peerId) === domainOf(p))
+      // For a whole pack the farthest holder drops: a rule on the shared ranking alone, so every
+      // holder picks the same one. (A rule on failure domains would depend on what each holder's
+      // peer book knows, and two holders could each drop "the" surplus copy.)
       const dropper = striped === undefined
-        ? [...ranked].reverse().find(r => shared(r.peerId)) ?? ranked.at(-1)
+        ? ranked.at(-1)
         : [...ranked].reverse().sort((a, b) => shardsHeldBy(b.peerId) - shardsHeldBy(a.peerId))[0]
       if (dropper?.peerId !== this.self) return
       // Trimmed early, the copy goes only when the others are proven, not taken at their word:

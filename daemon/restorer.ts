@@ -201,7 +201,12 @@ class Restorer {
     }
   }
 
-  /** fsync every folder a file was renamed into, so that the new names survive a power loss. */
+  /** A name (a renamed file, a new folder) was made in `dir`: fsynced at the end. */
+  private madeIn (dir: Buffer): void {
+    this.madeIn(dir)
+  }
+
+  /** fsync every folder a name was made in, so that the new names survive a power loss. */
   syncDirs (): void {
     for (const dir of this.touched.values()) {
       try {
@@ -429,6 +434,7 @@ class Restorer {
       if (d.parent >= 0 && !dirs[d.parent]!.ok) continue
       try {
         mkdirSync(d.path, { mode: 0o700 })
+        this.madeIn(parentOf(d.path))
         d.ok = true
         d.created = true
       } catch (err) {
@@ -554,6 +560,7 @@ class Restorer {
     let fresh = true
     try {
       mkdirSync(path, { mode: 0o700 })
+      this.madeIn(parentOf(path))
     } catch (err) {
       if (parentFresh || (err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       // Never descend through a symlink planted in the target.
@@ -615,8 +622,11 @@ class Restorer {
       fsyncSync(fd)
       ok = true
     } finally {
-      closeSync(fd)
-      if (!ok) { try { unlinkSync(tmp) } catch {} }
+      try {
+        closeSync(fd)
+      } finally {
+        if (!ok) { try { unlinkSync(tmp) } catch {} }
+      }
     }
     this.put(tmp, path)
     if (refused.length > 0) this.result.warnings.push(...refused.map(n => `${rel.toString()}: xattr ${n} not supported by the target filesystem`))

@@ -62,6 +62,7 @@ export class Scheduler {
   replan (): void {
     if (this.stopped || this.timer === undefined) return
     this.failedAt = undefined // that backup succeeded: no retry of the failed one is needed
+    this.failures = 0 // and the next failure retries after a minute again, not after the last backoff
     this.plan(false)
   }
 

@@ -94,7 +94,12 @@ export class Holder {
   /** Bytes promised to transfers in flight, so that parallel puts cannot overrun the quota. */
   private reserved = 0
   private receiving = 0
-  private readonly inFlight = new Set<string>()
+  /**
+   * Packs being received, by sender. A pack counts from the moment its sender was told READY, not
+   * only once its bytes flow: otherwise two senders (two repair coordinators) admitted in the same
+   * instant would both be READY, and the second would be refused instead of told BUSY.
+   */
+  private readonly inFlight = new Map<string, { sender: string, since: number, receiving: boolean }>()
   /** Called when a pack file is gone (to stop announcing it). */
   onDropped: ((packId: string) => void) | undefined
 
@@ -224,12 +229,21 @@ export class Holder {
   }
 
   admit (req: PackRequest): AdmitResult {
+    const decision = this.decide(req)
+    if (decision === 'ready') this.inFlight.set(req.packId, { sender: senderOf(req), since: Date.now(), receiving: false })
+    return decision
+  }
+
+  private decide (req: PackRequest): AdmitResult {
     if (!isPackId(req.packId) || req.size > HOLDER_MAX_PACK) return 'too-large'
     if (this.isHeld(req.packId) && this.hasClaim(req.packId, req.ownerKey)) return 'already-held'
     // Leaving the swarm: nothing new (a repair or an owner then picks another peer).
     if (this.announced.leaving || this.options.ephemeral === true) return 'quota-exceeded'
     // One transfer of a pack at a time: a second sender retries and then finds it held.
-    if (this.inFlight.has(req.packId)) return 'busy'
+    const flight = this.inFlight.get(req.packId)
+    const ours = flight !== undefined && !flight.receiving && flight.sender === senderOf(req) // admitted, its bytes come now
+    const stale = flight !== undefined && !flight.receiving && Date.now() - flight.since > ADMITTED_TTL_MS // told READY, never sent
+    if (flight !== undefined && !ours && !stale) return 'busy'
     if (this.receiving >= (this.options.maxConcurrentReceives ?? 4)) return 'busy'
     // Held for another owner: this owner must still send the bytes to earn its claim, but they
     // take no new space.
@@ -242,12 +256,12 @@ export class Holder {
    * size and the hash match, and resolves 'durable' only once it is on disk and claimed.
    */
   async receive (req: PackRequest, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<ReceiveResult> {
-    const admitted = this.admit(req)
+    const admitted = this.decide(req)
     if (admitted === 'already-held') return 'durable'
     if (admitted !== 'ready') return admitted === 'busy' || admitted === 'quota-exceeded' ? 'quota-exceeded' : 'size-mismatch'
     const alreadyOnDisk = this.isHeld(req.packId)
     this.receiving++
-    this.inFlight.add(req.packId)
+    this.inFlight.set(req.packId, { sender: senderOf(req), since: Date.now(), receiving: true })
     if (!alreadyOnDisk) this.reserved += req.size
     // Chunks go straight to a temp file while they are hashed: no pack-sized buffer, and the
     // file becomes visible (rename) only after the size and the hash matched and it was fsynced.
@@ -508,4 +522,11 @@ export class Holder {
 function statfsFree (dir: string): number {
   const s = statfsSync(dir)
   return Number(s.bavail) * Number(s.bsize)
+}
+
+/** How long a sender told READY keeps its place before it sends its first byte. */
+const ADMITTED_TTL_MS = 60_000
+
+function senderOf (req: PackRequest): string {
+  return `${req.from}\0${Buffer.from(req.ownerKey).toString('hex')}`
 }

@@ -155,8 +155,8 @@ describe('backup sets: latest is the configured set', () => {
     // before the ad-hoc backup began): interval after it, so before the ad-hoc backup's time +
     // interval, which is where recording every backup would have put it.
     expect(s.owner!.nextBackup).not.toBeNull()
-    expect(s.owner!.nextBackup!).toBeGreaterThanOrEqual(setTime + HOUR)
-    expect(s.owner!.nextBackup!).toBeLessThan(adHocTime + HOUR)
+    expect(Date.parse(s.owner!.nextBackup!)).toBeGreaterThanOrEqual(setTime + HOUR)
+    expect(Date.parse(s.owner!.nextBackup!)).toBeLessThan(adHocTime + HOUR)
     expect(Date.parse(s.owner!.nextBackup!)).toBeLessThanOrEqual(Date.parse(nextBefore))
   })
 
@@ -174,13 +174,13 @@ describe('backup sets: latest is the configured set', () => {
     const t3 = join(root, 'fresh-latest')
     const r3 = await fresh(['restore', '--owner', 'alice', '--target', t3])
     expect(r3.code, r3.stderr).toBe(0)
-    expect(JSON.parse(r3.stdout)).toMatchObject({ snapshot: setSnap.snapshot })
+    expect(parseJson(r3)).toMatchObject({ snapshot: setSnap.snapshot })
     expect(compareTrees(configured, join(t3, configured))).toEqual([])
     expect(existsSync(join(t3, adHoc))).toBe(false)
     const t4 = join(root, 'fresh-adhoc')
     const r4 = await fresh(['restore', '--owner', 'alice', '--path', adHoc, '--target', t4])
     expect(r4.code, r4.stderr).toBe(0)
-    expect(JSON.parse(r4.stdout)).toMatchObject({ snapshot: adHocSnap.snapshot })
+    expect(parseJson(r4)).toMatchObject({ snapshot: adHocSnap.snapshot })
     expect(compareTrees(adHoc, join(t4, adHoc))).toEqual([])
   })
 })

@@ -125,7 +125,7 @@ describe('restore a lost laptop from the peers', () => {
     const m = newMachine()
     const r = await p2pbak(m, ['restore', '--owner', 'alice', '--to-original', '--dry-run'], { P2PBAK_PASSWORD: PASS })
     expect(r.code, r.stderr).toBe(0)
-    const out = JSON.parse(r.stdout) as { target: string, dryRun: boolean, files: number, skipped: number, items: Array<{ path: string, type: string, action: string, reason?: string }> }
+    const out = parseJson(r) as { target: string, dryRun: boolean, files: number, skipped: number, items: Array<{ path: string, type: string, action: string, reason?: string }> }
     expect(out).toMatchObject({ target: '/', dryRun: true, files: 0 })
     const files = out.items.filter(i => i.type === 'file')
     expect(files.length).toBe(regularFiles(src).length)

@@ -266,31 +266,4 @@ describe('repair races', () => {
     expect(copies(w, packIdOf(fine)).filter(p => p !== a.self)).toHaveLength(2)
     expect(a.repairer.stats.lastCheck).toBe(w.now)
   })
-
-  it('trimming keeps the spread over failure domains: of two holders in one room, the farther drops, not the farthest overall', async () => {
-    const bytes = new Uint8Array(550).fill(18)
-    const packId = packIdOf(bytes)
-    const w = world()
-    w.blobs.set(packId, bytes)
-    const ranked = rankPeers(packId, [1, 2, 3, 4].map(i => ({ peerId: ids[i]! }))).map(r => r.peerId)
-    // Nearest first: rooms a, a, b, and the farthest alone in room c.
-    const rooms = new Map([[ranked[0]!, 'room-a'], [ranked[1]!, 'room-a'], [ranked[2]!, 'room-b'], [ranked[3]!, 'room-c']])
-    for (const p of ranked) w.holds.get(p)!.add(packId)
-    const hs = []
-    for (const p of [ranked[1]!, ranked[3]!]) {
-      const h = await setup(ids.indexOf(p), w, rooms.get(p)!)
-      await give(h, bytes)
-      for (const [peer, room] of rooms) if (peer !== h.self) { h.book.connected(peer); h.book.info(peer, { free: 1e9, quota: 1e9, used: 0, domain: room }) }
-      hs.push(h)
-    }
-    const [roomA, roomC] = hs as [Awaited<ReturnType<typeof setup>>, Awaited<ReturnType<typeof setup>>]
-    w.now += 11 * SEC
-    touch(w, roomA, roomC)
-    for (const h of hs) await h.repairer.checkAll()
-    w.now += 5 * SEC
-    touch(w, roomA, roomC)
-    for (const h of hs) await h.repairer.checkAll()
-    expect(roomC.holder.isHeld(packId)).toBe(true) // the only copy in room c stays
-    expect(roomA.holder.isHeld(packId)).toBe(false)
-  })
 })

@@ -223,6 +223,23 @@ describe('Scheduler', () => {
     expect(runs).toEqual([T0 + 5 * HOUR])
   })
 
+  it('replan() after a manual success resets the backoff: the next scheduled failure retries after a minute', async () => {
+    let fail = true
+    const { s, runs, setLast } = make({ interval: 10 * HOUR, jitter: 0, random: () => 0, outcome: async () => { if (fail) throw new Error('no peers') } })
+    s.start()
+    await vi.advanceTimersByTimeAsync(0)
+    for (const m of [1, 2, 4]) await vi.advanceTimersByTimeAsync(m * MIN) // three more failures: the next retry waits 8 min
+    expect(runs).toHaveLength(4)
+    expect(s.next()).toBe(Date.now() + 8 * MIN)
+    setLast(Date.now()) // a `p2pbak backup` by hand succeeded
+    s.replan()
+    expect(s.next()).toBe(Date.now() + 10 * HOUR)
+    await vi.advanceTimersByTimeAsync(10 * HOUR) // the scheduled one fails again
+    expect(runs).toHaveLength(5)
+    expect(s.next()).toBe(Date.now() + RETRY_MIN_MS)
+    fail = false
+  })
+
   it('replan() while stopped plans nothing', () => {
     const { s } = make({ last: T0 - HOUR })
     s.replan()

@@ -63,6 +63,18 @@ describe('holder', () => {
     expect(Buffer.from((await h.read(id))!)).toEqual(pack)
   })
 
+  it('a second sender of a pack is BUSY from the moment the first was told READY, before any byte flows', async () => {
+    // Two repair coordinators admitted in the same instant: the second must wait (BUSY), not be
+    // refused, or it would copy the pack to yet another peer.
+    const h = await make()
+    const first = { ...req(alice), from: 'coordinator-a' }
+    const second = { ...req(alice), from: 'coordinator-b' }
+    expect(h.admit(first)).toBe('ready')
+    expect(h.admit(second)).toBe('busy')
+    expect(await h.receive(first, once(pack))).toBe('durable')
+    expect(h.admit(second)).toBe('already-held')
+  })
+
   it('refuses what exceeds its quota before any byte flows', async () => {
     const h = await make(100)
     expect(h.admit(req(alice))).toBe('quota-exceeded')
