@@ -203,7 +203,7 @@ class Restorer {
 
   /** A name (a renamed file, a new folder) was made in `dir`: fsynced at the end. */
   private madeIn (dir: Buffer): void {
-    this.madeIn(dir)
+    this.touched.set(dir.toString('latin1'), dir)
   }
 
   /** fsync every folder a name was made in, so that the new names survive a power loss. */
@@ -270,7 +270,7 @@ class Restorer {
       throw err
     }
     const dir = parentOf(path)
-    this.touched.set(dir.toString('latin1'), dir)
+    this.madeIn(dir)
   }
 
   /** Whether `rel` (snapshot path) is selected: 0 no, 1 only as an ancestor, 2 yes. */
