@@ -7,7 +7,7 @@ import { formatBytes } from '../format.js'
 import { cliConfig, daemonClient, globals, output } from '../context.js'
 import type { CliIo } from '../io.js'
 import { progressView } from '../progress.js'
-import { incompleteSnapshotError } from '../incomplete.js'
+import { incompleteSnapshotEnd } from '../incomplete.js'
 
 export function registerBackupCommand (program: Command, io: CliIo): void {
   program.command('backup')
@@ -31,7 +31,7 @@ export function registerBackupCommand (program: Command, io: CliIo): void {
           (r.degradedPacks > 0 ? `  warning: ${r.degradedPacks} pack(s) have fewer replicas than wanted (too few peers online); see \`p2pbak status\`\n` : '') +
           (s.warnings.length > 0 ? `  ${s.warnings.length} warning(s):\n${s.warnings.slice(0, 10).map(w => `    ${w}\n`).join('')}` : ''))
         // The snapshot exists, but lacks what could not be read: say so, and exit 24.
-        if (r.skippedCount > 0) throw incompleteSnapshotError(r.snapshot, r.skipped, r.skippedCount)
+        if (r.skippedCount > 0) throw incompleteSnapshotEnd(io, globals(program).json === true, r.snapshot, r.skipped, r.skippedCount)
       } finally {
         view.stop()
       }

@@ -5,7 +5,7 @@ import { backup } from '../../daemon/archiver.js'
 import { check } from '../../daemon/checker.js'
 import { changePassphrase, encodeKeyFile, readKeyFile, unwrapKeyFile } from '../../daemon/crypto/index.js'
 import { P2pbakError } from '../../daemon/errors.js'
-import { incompleteSnapshotError } from '../incomplete.js'
+import { incompleteSnapshotEnd } from '../incomplete.js'
 import { KEY_FILE_NAME, initOwner, keyRecordKey, openOwner } from '../../daemon/owner.js'
 import type { Owner } from '../../daemon/owner.js'
 import { listFiles } from '../../daemon/list-files.js'
@@ -103,7 +103,7 @@ export function registerLocalCommands (program: Command, io: CliIo): void {
           `  files: ${s.filesNew} new, ${s.filesChanged} changed, ${s.filesUnmodified} unmodified (${s.totalFiles} in all, ${formatBytes(s.totalBytes)})\n` +
           `  read ${formatBytes(s.bytesRead)}, added ${formatBytes(s.bytesAdded)} (${formatBytes(s.bytesStored)} stored) in ${s.packsAdded} pack(s), ${(s.durationMs / 1000).toFixed(1)} s\n` +
           (s.warnings.length > 0 ? `  ${s.warnings.length} warning(s):\n${s.warnings.slice(0, 10).map(w => `    ${w}\n`).join('')}` : ''))
-        if (r.skippedCount > 0) throw incompleteSnapshotError(r.snapshotId, r.skipped, r.skippedCount)
+        if (r.skippedCount > 0) throw incompleteSnapshotEnd(io, json(), r.snapshotId, r.skipped, r.skippedCount)
       } finally {
         await owner.close()
       }
