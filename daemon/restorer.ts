@@ -7,7 +7,7 @@
 // that could escape the target (`..`, `/`, NUL) is refused.
 import { randomBytes } from 'node:crypto'
 import {
-  chmodSync, closeSync, constants, fchmodSync, fchownSync, fsyncSync, ftruncateSync, lchownSync, linkSync,
+  chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, ftruncateSync, lchownSync, linkSync,
   existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, symlinkSync, unlinkSync, writeSync, chownSync
 } from 'node:fs'
 import type { BigIntStats } from 'node:fs'
@@ -15,7 +15,7 @@ import { faultPoint } from './fault.js'
 import { packIdOf } from '../protocol/ids.js'
 import { joinPath } from './archiver.js'
 import { IntegrityError, noSpaceError, NothingMatchedError, ObjectNotFoundError, P2pbakError, RestoreIncompleteError, UnsafePathError } from './errors.js'
-import { setFdTimesNs, setTimesNs } from './fs/native.js'
+import { setFdTimesNs, setTimesNs, syncFs } from './fs/native.js'
 import { writeXattrs } from './fs/xattr.js'
 import { decodeBlob, hex } from './repository/blob.js'
 import { PACK_MAX_SIZE } from './repository/constants.js'
@@ -181,6 +181,8 @@ class Restorer {
   private readonly overwrite: OverwriteMode
   /** Folders a file was renamed into: fsynced once at the end. */
   private readonly touched = new Map<string, Buffer>()
+  /** New files were written without a fsync of their own: syncDirs() syncs their filesystems. */
+  private unsynced = false
 
   constructor (private readonly repo: Repository, private readonly options: RestoreOptions) {
     this.cacheSize = (options.packCacheSize ?? 4) + (options.prefetch ?? 4)
@@ -206,8 +208,25 @@ class Restorer {
     this.touched.set(dir.toString('latin1'), dir)
   }
 
-  /** fsync every folder a name was made in, so that the new names survive a power loss. */
+  /**
+   * Makes the restore durable: one syncfs per filesystem for the new files (written without a
+   * fsync each: nothing was there to lose), then a fsync of every folder a name was made in, so
+   * that the new names survive a power loss.
+   */
   syncDirs (): void {
+    if (this.unsynced) {
+      const devices = new Set<number>()
+      for (const dir of this.touched.values()) {
+        try {
+          const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY)
+          try {
+            const dev = fstatSync(fd).dev
+            if (!devices.has(dev)) { devices.add(dev); syncFs(fd) }
+          } finally { closeSync(fd) }
+        } catch {}
+      }
+      this.unsynced = false
+    }
     for (const dir of this.touched.values()) {
       try {
         const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY)
@@ -619,7 +638,11 @@ class Restorer {
       fchmodSync(fd, node.mode)
       // Last: a file with the snapshot's mtime is complete (resume relies on it).
       setFdTimesNs(fd, node.mtimeNs, node.mtimeNs)
-      fsyncSync(fd)
+      // Replacing a file: its new content is on disk before the rename, or a power loss could
+      // leave neither version. A new file has nothing to lose: the restore syncs its filesystem
+      // once at the end (syncDirs) instead of one fsync per file.
+      if (d.action === 'replace') fsyncSync(fd)
+      else this.unsynced = true
       ok = true
     } finally {
       try {

@@ -11,6 +11,7 @@ interface NativeAddon {
   utimensat: (path: Buffer, atimeNs: bigint, mtimeNs: bigint, noFollow: boolean) => void
   futimens: (fd: number, atimeNs: bigint, mtimeNs: bigint) => void
   flockExclusive: (fd: number) => boolean
+  syncFs: (fd: number) => void
 }
 
 const ADDON = join('native', 'build', 'Release', 'p2pbak_native.node')
@@ -49,4 +50,9 @@ export function setFdTimesNs (fd: number, atimeNs: bigint, mtimeNs: bigint): voi
  */
 export function flockExclusive (fd: number): boolean {
   return load().flockExclusive(fd)
+}
+
+/** syncfs(2): flushes every dirty page and inode of the filesystem that holds `fd`. */
+export function syncFs (fd: number): void {
+  load().syncFs(fd)
 }

@@ -2,6 +2,8 @@
 //
 //   utimensat / futimens with exact nanoseconds: Node's utimes takes a double of seconds, which
 //     cannot hold today's times to the nanosecond, and libuv rounds to microseconds.
+//   syncfs: a restore makes its new files durable with one call per filesystem, not one fsync
+//     per file.
 //   flock(LOCK_EX | LOCK_NB): the state-directory lock, released by the kernel when the process
 //     dies (no stale PID file after a crash or SIGKILL, no reused PID that blocks).
 //
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
 
@@ -106,11 +109,24 @@ static napi_value js_flock_exclusive (napi_env env, napi_callback_info info) {
   return throw_errno(env, errno, "flock");
 }
 
+// syncFs(fd): syncfs(2), every dirty page and inode of the filesystem that holds fd, at once.
+static napi_value js_syncfs (napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 1) { napi_throw_type_error(env, NULL, "syncFs(fd)"); return NULL; }
+  int32_t fd;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  if (syncfs(fd) != 0) return throw_errno(env, errno, "syncfs");
+  return NULL;
+}
+
 static napi_value init (napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     { "utimensat", NULL, js_utimensat, NULL, NULL, NULL, napi_default, NULL },
     { "futimens", NULL, js_futimens, NULL, NULL, NULL, napi_default, NULL },
-    { "flockExclusive", NULL, js_flock_exclusive, NULL, NULL, NULL, napi_default, NULL }
+    { "flockExclusive", NULL, js_flock_exclusive, NULL, NULL, NULL, napi_default, NULL },
+    { "syncFs", NULL, js_syncfs, NULL, NULL, NULL, napi_default, NULL }
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

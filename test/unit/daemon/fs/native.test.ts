@@ -2,7 +2,7 @@
 import { closeSync, lstatSync, openSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { flockExclusive, setFdTimesNs, setTimesNs } from '../../../../daemon/fs/native.js'
+import { flockExclusive, setFdTimesNs, setTimesNs, syncFs } from '../../../../daemon/fs/native.js'
 import { tempDirs } from '../../../harness/tmp.js'
 
 const dirs = tempDirs()
@@ -55,6 +55,14 @@ describe('native file times', () => {
 })
 
 describe('native flock', () => {
+  it('syncFs flushes the filesystem of an open folder, and a bad fd is EBADF', () => {
+    const dir = dirs.make('p2pbak-native-')
+    writeFileSync(join(dir, 'f'), 'x')
+    const fd = openSync(dir, 'r')
+    try { expect(() => syncFs(fd)).not.toThrow() } finally { closeSync(fd) }
+    expect(() => syncFs(fd)).toThrow(expect.objectContaining({ code: 'EBADF', syscall: 'syncfs' }))
+  })
+
   it('a second open file of the same path cannot take the lock until the first is closed', () => {
     const f = join(dirs.make(), 'lock')
     writeFileSync(f, '')
