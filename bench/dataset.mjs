@@ -1,4 +1,4 @@
-// The shared benchmark dataset (../shared/bench/make-dataset.sh), built once into .bench/data and
+// The shared benchmark dataset (bench/tools/make-dataset.sh), built once into .bench/data and
 // reused by every benchmark; .bench/data.ok records its size once the build succeeded.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -9,7 +9,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const BENCH = join(ROOT, '.bench')
 export const DATA = join(BENCH, 'data')
 const DATA_OK = join(BENCH, 'data.ok')
-const SHARED = process.env.P2PBAK_SHARED_BENCH ?? join(ROOT, '..', 'shared', 'bench')
+const SHARED = join(ROOT, 'bench', 'tools')
 
 /** { files, bytes } of .bench/data, building it first when needed (20–30 s). */
 export function ensureDataset () {

@@ -24,7 +24,7 @@ export function timed (workDir, cmd, argv, env = {}) {
 /**
  * Writes back and drops the page cache (root only; otherwise a no-op that says so). Restores are
  * timed after it: creating files right after a large tree was deleted is quadratic on ext4
- * ("recently deleted" inodes, research/perf.md §2c), and dropping the cache removes that artefact.
+ * ("recently deleted" inodes; bench/README.md, bench:restore), and dropping the cache removes that artefact.
  */
 export function dropCaches () {
   spawnSync('sync')

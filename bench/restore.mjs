@@ -58,7 +58,7 @@ try {
   const target = join(WORK, 'p2pbak-restore')
   // Both restores start with a cold page cache (see dropCaches).
   const dropped = dropCaches()
-  if (!dropped) log('could not drop the page cache (not root): restore times may carry the ext4 artefact of research/perf.md §2c')
+  if (!dropped) log('could not drop the page cache (not root): restore times may carry the ext4 artefact after a large deletion (bench/README.md)')
   const p = timed(process.execPath, [...(profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir]), join(ROOT, 'dist', 'cli', 'bin.js'), '--json', 'restore', '--owner', 'alice', '--target', target, '--state-dir', state, '--bootstrap', holders[0].address],
     { HOME: home, P2PBAK_PASSWORD: PASS, P2PBAK_NETWORK_MDNS: 'false', P2PBAK_NETWORK_LISTEN: '/ip4/127.0.0.1/tcp/0' })
   const out = JSON.parse(p.stdout)

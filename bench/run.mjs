@@ -18,8 +18,8 @@ const DATA = join(BENCH, 'data')
 const DATA_OK = join(BENCH, 'data.ok') // written only after make-dataset.sh succeeded
 const WORK = join(BENCH, 'work')
 const LAST_DELETE = join(BENCH, 'last-delete') // ms timestamp of the last big tree deletion
-// The shared benchmark tools sit beside the project (../shared/bench); P2PBAK_SHARED_BENCH overrides.
-const SHARED = process.env.P2PBAK_SHARED_BENCH ?? join(ROOT, '..', 'shared', 'bench')
+// The dataset tools (bench/tools/): make-dataset.sh builds it, modify-dataset.mjs changes ~1 % of it.
+const SHARED = join(ROOT, 'bench', 'tools')
 const CLI = join(ROOT, 'dist', 'cli', 'bin.js')
 const TIME = '/usr/bin/time'
 const PASSWORD = 'bench-password-not-secret'

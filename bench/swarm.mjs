@@ -21,8 +21,8 @@ const DATA_OK = join(BENCH, 'data.ok') // written by bench/run.mjs (or here) onc
 const WORK = join(BENCH, 'swarm-work')
 const PROFILES = join(BENCH, 'swarm-profiles')
 const LAST_DELETE = join(BENCH, 'last-delete') // shared with bench/run.mjs: ms of the last big tree deletion
-// The shared benchmark tools sit beside the project (../shared/bench); P2PBAK_SHARED_BENCH overrides.
-const SHARED = process.env.P2PBAK_SHARED_BENCH ?? join(ROOT, '..', 'shared', 'bench')
+// The dataset tools (bench/tools/): make-dataset.sh builds it, modify-dataset.mjs changes ~1 % of it.
+const SHARED = join(ROOT, 'bench', 'tools')
 const PEER = join(ROOT, 'bench', 'swarm-peer.mjs')
 const TIME = '/usr/bin/time'
 const PASSWORD = 'bench-password-not-secret'
